@@ -1,0 +1,31 @@
+# lbd: two commands on a fresh machine: `make demo` and `make test`.
+NODE_MODULES_STAMP := node_modules/.installed
+
+.PHONY: all build test test-unit demo bench clean lint
+
+all: build
+
+$(NODE_MODULES_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+build: $(NODE_MODULES_STAMP)
+	npx tsc -p tsconfig.json
+
+# Every test: unit, integration (real sockets on loopback), end to end (spawned lbd/lbctl).
+test: build
+	node scripts/run-tests.mjs
+
+test-unit: build
+	node scripts/run-tests.mjs dist/test/unit
+
+# Three demo backends + lbd on examples/demo.cfg, in the foreground; Ctrl-C stops everything.
+demo: build
+	node dist/examples/demo.js
+
+# lbd beside HAProxy and a bare Node pipe proxy, same backends, one run; prints ratios.
+bench: build
+	node dist/bench/run.js
+
+clean:
+	rm -rf dist

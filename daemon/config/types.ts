@@ -1,0 +1,222 @@
+/**
+ * The typed configuration model: what the parser produces and `Runtime.apply()` consumes.
+ *
+ * Every default is resolved here (durations in milliseconds, `defaults` sections merged,
+ * `default-server` applied, `listen` split into a frontend and a backend of the same name),
+ * so nothing downstream has to know HAProxy's inheritance rules. The parser freezes the result.
+ * `where` on each object points at the line that declared it, for error messages and reload diffs.
+ */
+
+/** A place in a config file. Lines and columns count from 1. */
+export interface SourceRef {
+  readonly file: string;
+  readonly line: number;
+  readonly col?: number;
+}
+
+/** A problem found while reading a config: printed as `file:line: message`. */
+export interface ConfigDiagnostic {
+  readonly severity: 'error' | 'warning';
+  readonly where: SourceRef;
+  readonly message: string;
+}
+
+export type ProxyMode = 'tcp' | 'http';
+export type AdminLevel = 'user' | 'operator' | 'admin';
+
+/** `timeout …` values in milliseconds; null when not set (meaning: no timeout, as in HAProxy). */
+export interface Timeouts {
+  readonly connect: number | null;
+  readonly client: number | null;
+  readonly server: number | null;
+  readonly check: number | null;
+  readonly queue: number | null;
+  readonly tunnel: number | null;
+  readonly clientFin: number | null;
+  readonly serverFin: number | null;
+  readonly httpRequest: number | null;
+  readonly httpKeepAlive: number | null;
+}
+
+export interface StatsSocketConfig {
+  readonly path: string;
+  /** File mode of the socket, e.g. 0o600. */
+  readonly mode: number;
+  readonly level: AdminLevel;
+  readonly where: SourceRef;
+}
+
+export interface GlobalConfig {
+  /** Process-wide connection limit (`maxconn`); HAProxy's default when unset is derived from ulimit, ours is 100000. */
+  readonly maxconn: number;
+  readonly statsSockets: readonly StatsSocketConfig[];
+  /** `stats timeout`: idle timeout of admin connections, default 10000 ms. */
+  readonly statsTimeout: number;
+  /** `spread-checks` percentage (0..50): random jitter added to each check interval. */
+  readonly spreadChecks: number;
+  /** `hard-stop-after`: how long a stopping process waits for sessions before closing them; null = forever. */
+  readonly hardStopAfter: number | null;
+  readonly pidfile: string | null;
+  /** `log` lines kept verbatim (lbd logs to stderr; these are accepted for compatibility). */
+  readonly logs: readonly string[];
+  readonly where: SourceRef | null;
+}
+
+/**
+ * One listening address. A `bind` line with a comma list yields one BindConfig per address.
+ * `host` is '' for a wildcard (`*:p`, `:p`); family tells which wildcard (`ipv4@`, `ipv6@`) or 'any'.
+ */
+export interface BindConfig {
+  readonly where: SourceRef;
+  /** The address as written, e.g. `*:6443`, `[::1]:80`, `fd@3`. */
+  readonly text: string;
+  readonly host: string;
+  readonly port: number;
+  readonly family: 'any' | 'ipv4' | 'ipv6';
+  /** For `fd@N`: listen on an inherited file descriptor instead of host:port. */
+  readonly fd: number | null;
+  /** `name <n>` on the bind line (listener name in stats); defaults to `sock-<k>` later. */
+  readonly name: string | null;
+}
+
+export interface UseBackendRule {
+  readonly backend: string;
+  readonly where: SourceRef;
+}
+
+export interface FrontendConfig {
+  readonly name: string;
+  /** Proxy id (`iid` in stats): sections are numbered from 1 in file order, as HAProxy does (frontends, backends and listens share the sequence). */
+  readonly id: number;
+  readonly where: SourceRef;
+  readonly mode: ProxyMode;
+  readonly binds: readonly BindConfig[];
+  /** 0 = no per-frontend limit (the global one applies). HAProxy's default frontend maxconn is the global maxconn. */
+  readonly maxconn: number;
+  readonly defaultBackend: string | null;
+  readonly useBackends: readonly UseBackendRule[];
+  readonly timeouts: Timeouts;
+  readonly disabled: boolean;
+  /** True when this frontend came from a `listen` section (its backend has the same name). */
+  readonly fromListen: boolean;
+}
+
+export type BalanceAlgorithm = 'roundrobin' | 'static-rr' | 'leastconn' | 'first' | 'source' | 'random';
+
+export interface BalanceConfig {
+  readonly algorithm: BalanceAlgorithm;
+  /** `random(<draws>)`: how many servers to draw and keep the least loaded of; default 2. */
+  readonly draws: number;
+  readonly hashType: 'map-based' | 'consistent';
+}
+
+/** `http-check expect [!] <match> <pattern>` */
+export interface HttpCheckExpect {
+  readonly negate: boolean;
+  readonly match: 'status' | 'rstatus' | 'string' | 'rstring';
+  /** For `status`: the pattern as written, e.g. `200`, `200-399`, `200,204,300-399`. For the others the literal or regex source. */
+  readonly pattern: string;
+  readonly where: SourceRef;
+}
+
+/** The request an HTTP check sends: `option httpchk` plus `http-check send`. */
+export interface HttpCheckRequest {
+  readonly method: string;
+  readonly uri: string;
+  readonly version: string;
+  /** Extra headers (`http-check send hdr <name> <value>`, or the legacy `\r\n`-appended ones in `option httpchk`). */
+  readonly headers: readonly (readonly [string, string])[];
+  readonly body: string;
+}
+
+export type TcpCheckStep =
+  | { readonly kind: 'connect'; readonly port: number | null; readonly where: SourceRef }
+  | { readonly kind: 'send'; readonly data: string; readonly where: SourceRef }
+  | { readonly kind: 'send-binary'; readonly hex: string; readonly where: SourceRef }
+  | { readonly kind: 'expect'; readonly negate: boolean; readonly match: 'string' | 'rstring' | 'binary'; readonly pattern: string; readonly where: SourceRef };
+
+/**
+ * How a backend's servers are checked when they have `check`.
+ * `tcp` = plain connect (HAProxy's default), `http` = `option httpchk`, `tcp-check` = `option tcp-check` rules.
+ */
+export interface HealthCheckConfig {
+  readonly type: 'tcp' | 'http' | 'tcp-check';
+  readonly http: HttpCheckRequest;
+  /** Empty list = HAProxy's default: any 2xx or 3xx status passes. */
+  readonly expect: readonly HttpCheckExpect[];
+  readonly disableOn404: boolean;
+  readonly tcpCheck: readonly TcpCheckStep[];
+  readonly logHealthChecks: boolean;
+}
+
+export type OnError = 'fastinter' | 'fail-check' | 'sudden-death' | 'mark-down';
+
+export interface ServerConfig {
+  readonly name: string;
+  /** Server id (`sid` in stats): numbered from 1 within the backend in file order. */
+  readonly id: number;
+  readonly where: SourceRef;
+  /** The address as written (hostname or IP literal). */
+  readonly host: string;
+  /** Resolved IP address at load time; null when unresolved and `init-addr none` allowed it (the server starts in MAINT (resolution)). */
+  readonly address: string | null;
+  /** null = no port given: connect to the port the client connected to (HAProxy semantics). */
+  readonly port: number | null;
+  readonly check: boolean;
+  readonly inter: number;
+  readonly fastinter: number;
+  readonly downinter: number;
+  readonly rise: number;
+  readonly fall: number;
+  /** Configured weight 0..256 (HAProxy's range), default 1. */
+  readonly weight: number;
+  readonly disabled: boolean;
+  readonly backup: boolean;
+  /** `track [<backend>/]<server>`, with the backend filled in (defaults to the server's own backend). */
+  readonly track: { readonly backend: string; readonly server: string } | null;
+  /** `port`: check this port instead of the server's. */
+  readonly checkPort: number | null;
+  /** `addr`: check this address instead of the server's. */
+  readonly checkAddr: string | null;
+  /** 0 = unlimited. */
+  readonly maxconn: number;
+  /** 0 = unlimited. */
+  readonly maxqueue: number;
+  /** `slowstart` in ms; 0 = off. */
+  readonly slowstart: number;
+  readonly observe: 'layer4' | 'layer7' | null;
+  /** `error-limit`, default 10. */
+  readonly errorLimit: number;
+  /** `on-error`, default 'fail-check'. */
+  readonly onError: OnError;
+  readonly onMarkedDown: 'shutdown-sessions' | null;
+  readonly onMarkedUp: 'shutdown-backup-sessions' | null;
+  /** `init-addr` methods in order, default ['last', 'libc']. IP literals are kept as strings. */
+  readonly initAddr: readonly string[];
+}
+
+export interface BackendConfig {
+  readonly name: string;
+  readonly id: number;
+  readonly where: SourceRef;
+  readonly mode: ProxyMode;
+  readonly balance: BalanceConfig;
+  readonly timeouts: Timeouts;
+  /** `retries`, default 3. */
+  readonly retries: number;
+  readonly redispatch: boolean;
+  readonly healthCheck: HealthCheckConfig;
+  readonly servers: readonly ServerConfig[];
+  /** True when this backend came from a `listen` section. */
+  readonly fromListen: boolean;
+}
+
+/** The whole configuration, frozen. Frontends and backends are in file order. */
+export interface Config {
+  readonly files: readonly string[];
+  readonly global: GlobalConfig;
+  readonly frontends: readonly FrontendConfig[];
+  readonly backends: readonly BackendConfig[];
+  /** Warnings that did not stop loading (ignored `daemon`, `nbthread` …). */
+  readonly warnings: readonly ConfigDiagnostic[];
+}
