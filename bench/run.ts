@@ -1,0 +1,294 @@
+/**
+ * `make bench`: lbd beside HAProxy 2.6 and a bare Node pipe proxy, in TCP mode, on the same
+ * backends (nginx, or a Node server when nginx is missing), loaded with wrk; then the health-check
+ * cost with 1,000 servers (bench/checks.ts).
+ *
+ *   node dist/bench/run.js [--duration 5] [--only lbd,haproxy,pipe] [--connections 50]
+ *                          [--json [file]] [--checks-only | --no-checks] [--checks-haproxy]
+ *
+ * Performance is measured, not assumed: every figure printed comes from this run on this machine.
+ * Peers that are not installed are skipped with the reason; nothing started outlives the run.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DEFAULT_CHECKS, runChecksBench, type ChecksResult } from './checks.js';
+import { stopAll, stopProcess } from './procs.js';
+import { benchMaxconn, clockTicks, hardFdLimit, CpuMeter, freePorts, isMain, machineNote, rssKiB, which } from './sys.js';
+import { ALL_TARGETS, startBackends, startTarget, unavailable, type Backends, type TargetName } from './targets.js';
+import { runWrk, type WrkResult } from './wrk.js';
+
+export interface BenchOptions {
+  readonly durationS: number;
+  readonly only: readonly TargetName[];
+  readonly connections: number;
+  readonly json: string | null;
+  readonly throughput: boolean;
+  readonly checks: boolean;
+  readonly checksHaproxy: boolean;
+}
+
+type LoadMode = 'keep-alive' | 'close';
+const MODES: readonly LoadMode[] = ['keep-alive', 'close'];
+const MODE_LABEL: Record<LoadMode, string> = { 'keep-alive': 'keep-alive', close: 'new conn/request' };
+
+/** One wrk run through one target. */
+export interface RunResult {
+  readonly target: TargetName;
+  readonly mode: LoadMode;
+  readonly wrk: WrkResult | null;
+  readonly error: string | null;
+  /** CPU of the proxy process during the run, % of one core. */
+  readonly cpuPercent: number | null;
+  /** CPU of the backend process during the run (to see when the backend, not the proxy, is the limit). */
+  readonly backendCpuPercent: number | null;
+  readonly rssStartKiB: number | null;
+  readonly rssEndKiB: number | null;
+}
+
+export interface BenchReport {
+  readonly date: string;
+  readonly machine: string;
+  readonly backend: string;
+  readonly durationS: number;
+  readonly connections: number;
+  readonly skipped: Record<string, string>;
+  readonly runs: RunResult[];
+  readonly ratios: Record<string, number | null>;
+  readonly checks: ChecksResult[];
+}
+
+const USAGE = `usage: node dist/bench/run.js [options]
+  --duration <s>         seconds per wrk run (default 5)
+  --only <list>          targets among lbd,haproxy,pipe (default all)
+  --connections <n>      wrk connections (default 50)
+  --json [file]          also write the results as JSON (default file: /tmp/lbd-bench-<time>.json)
+  --checks-only          only the health-check benchmark (1,000 servers)
+  --no-checks            skip the health-check benchmark
+  --checks-haproxy       also run the health-check benchmark on HAProxy, for reference`;
+
+export function parseArgs(argv: readonly string[]): BenchOptions {
+  let durationS = 5;
+  let only: TargetName[] = [...ALL_TARGETS];
+  let connections = 50;
+  let json: string | null = null;
+  let throughput = true;
+  let checks = true;
+  let checksHaproxy = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const value = (): string => {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new Error(`${flag} needs a value\n${USAGE}`);
+      return v;
+    };
+    switch (flag) {
+      case '--duration':
+        durationS = Math.max(1, Math.round(Number(value())));
+        if (!Number.isFinite(durationS)) throw new Error('--duration must be a number of seconds');
+        break;
+      case '--only': {
+        const names = value().split(',').map((s) => s.trim()).filter(Boolean);
+        const bad = names.filter((n) => !(ALL_TARGETS as readonly string[]).includes(n));
+        if (bad.length) throw new Error(`--only: unknown target(s) ${bad.join(', ')} (known: ${ALL_TARGETS.join(', ')})`);
+        only = names as TargetName[];
+        break;
+      }
+      case '--connections':
+        connections = Math.max(1, Number(value()));
+        break;
+      case '--json':
+        json = inline ?? (argv[i + 1] && !argv[i + 1].startsWith('--') ? argv[++i] : path.join(os.tmpdir(), `lbd-bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`));
+        break;
+      case '--checks-only':
+        throughput = false;
+        checks = true;
+        break;
+      case '--no-checks':
+        checks = false;
+        break;
+      case '--checks-haproxy':
+        checksHaproxy = true;
+        break;
+      case '-h':
+      case '--help':
+        console.log(USAGE);
+        process.exit(0);
+        break;
+      default:
+        throw new Error(`unknown option ${a}\n${USAGE}`);
+    }
+  }
+  return { durationS, only, connections, json, throughput, checks, checksHaproxy };
+}
+
+function firstLine(cmd: string, args: string[]): string {
+  // nginx -v writes to stderr, wrk -v exits 1: take the first non-empty line of either stream.
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  return `${r.stdout ?? ''}\n${r.stderr ?? ''}`.split('\n').map((l) => l.trim()).find(Boolean) ?? `${cmd}: no version`;
+}
+
+const ms = (v: number | null | undefined) => (v === null || v === undefined ? 'n/a' : v >= 100 ? `${v.toFixed(0)}ms` : v >= 1 ? `${v.toFixed(2)}ms` : `${(v * 1000).toFixed(0)}us`);
+const pct = (v: number | null) => (v === null ? 'n/a' : `${v.toFixed(0)}%`);
+const mib = (v: number | null) => (v === null ? '?' : (v / 1024).toFixed(1));
+
+/** Measure every selected target in both load modes on one set of backends. */
+async function runThroughput(o: BenchOptions, wrk: string, skipped: Record<string, string>, log: (s: string) => void): Promise<{ backend: string; runs: RunResult[] }> {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'lbd-bench-'));
+  const runs: RunResult[] = [];
+  let backends: Backends | null = null;
+  try {
+    const [b1, b2, proxyPort] = await freePorts(3);
+    backends = await startBackends(tmp, [b1, b2]);
+    log(`backends: ${backends.describe} on 127.0.0.1:${b1} and :${b2}`);
+    log(`load: wrk -t1 -c${o.connections} -d${o.durationS}s --latency (keep-alive), then the same with -H 'Connection: close'; 1 s warm-up per target\n`);
+    for (const target of o.only) {
+      const why = unavailable(target);
+      if (why) {
+        skipped[target] = why;
+        log(`${target}: SKIPPED — ${why}`);
+        continue;
+      }
+      let t;
+      try {
+        t = await startTarget(target, tmp, proxyPort, backends.ports);
+      } catch (e) {
+        skipped[target] = `did not start: ${e instanceof Error ? e.message : String(e)}`;
+        log(`${target}: SKIPPED — ${skipped[target]}`);
+        continue;
+      }
+      const url = `http://127.0.0.1:${proxyPort}/`;
+      try {
+        log(`${target}: ${t.describe} (pid ${t.proc.pid}) on 127.0.0.1:${proxyPort}`);
+        await runWrk(wrk, { url, durationS: 1, connections: o.connections, threads: 1, closeEach: false }).catch(() => null);
+        for (const mode of MODES) {
+          const rssStart = rssKiB(t.proc.pid);
+          const cpu = new CpuMeter(t.proc.pid);
+          const bcpu = new CpuMeter(backends.proc.pid);
+          cpu.start();
+          bcpu.start();
+          let res: WrkResult | null = null;
+          let error: string | null = null;
+          try {
+            res = await runWrk(wrk, { url, durationS: o.durationS, connections: o.connections, threads: 1, closeEach: mode === 'close' });
+          } catch (e) {
+            error = e instanceof Error ? e.message : String(e);
+          }
+          const r: RunResult = { target, mode, wrk: res, error, cpuPercent: cpu.stop(), backendCpuPercent: bcpu.stop(), rssStartKiB: rssStart, rssEndKiB: rssKiB(t.proc.pid) };
+          runs.push(r);
+          if (t.proc.done) error = (error ? `${error}; ` : '') + `${target} exited:\n${t.proc.tail().trim()}`;
+          log(`  ${MODE_LABEL[mode].padEnd(17)} ${res ? `${res.rps.toFixed(0).padStart(7)} req/s  p50 ${ms(res.p50Ms)}  p99 ${ms(res.p99Ms)}  CPU ${pct(r.cpuPercent)}` : `FAILED: ${error}`}`);
+          if (t.proc.done) break;
+        }
+      } finally {
+        await stopProcess(t.proc);
+      }
+    }
+    return { backend: backends.describe, runs };
+  } finally {
+    if (backends) await stopProcess(backends.proc);
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+function ratio(runs: readonly RunResult[], a: TargetName, b: TargetName, mode: LoadMode): number | null {
+  const ra = runs.find((r) => r.target === a && r.mode === mode)?.wrk?.rps;
+  const rb = runs.find((r) => r.target === b && r.mode === mode)?.wrk?.rps;
+  return ra && rb ? ra / rb : null;
+}
+
+/** The table and the ratios, as printed at the end. */
+export function formatReport(runs: readonly RunResult[]): string {
+  const head = ['target', 'mode', 'req/s', 'avg', 'p50', 'p99', 'errors', 'CPU proxy', 'CPU backend', 'RSS MiB start→end'];
+  const rows = runs.map((r) => [
+    r.target,
+    MODE_LABEL[r.mode],
+    r.wrk ? r.wrk.rps.toFixed(0) : 'failed',
+    ms(r.wrk?.latencyAvgMs),
+    ms(r.wrk?.p50Ms),
+    ms(r.wrk?.p99Ms),
+    r.wrk ? (r.wrk.errors ? `${r.wrk.errors}` : '0') : '-',
+    pct(r.cpuPercent),
+    pct(r.backendCpuPercent),
+    `${mib(r.rssStartKiB)}→${mib(r.rssEndKiB)}`,
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const right = new Set([2, 3, 4, 5, 6, 7, 8]);
+  const line = (cells: string[]) => cells.map((c, i) => (right.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
+  const out = [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+  const errs = runs.filter((r) => r.wrk?.errorText).map((r) => `  ${r.target} ${MODE_LABEL[r.mode]}: ${r.wrk?.errorText}`);
+  if (errs.length) out.push('', 'errors reported by wrk:', ...errs);
+  out.push('');
+  const show = (label: string, v: number | null, target?: number) => {
+    const verdict = target === undefined || v === null ? '' : v >= target ? `  (target >= ${target.toFixed(1)}) OK` : `  (target >= ${target.toFixed(1)}) BELOW TARGET`;
+    out.push(`${label.padEnd(40)} ${v === null ? 'n/a' : `${v.toFixed(2)} x`}${verdict}`);
+  };
+  show('lbd / HAProxy, keep-alive', ratio(runs, 'lbd', 'haproxy', 'keep-alive'), 0.8);
+  show('lbd / HAProxy, new conn per request', ratio(runs, 'lbd', 'haproxy', 'close'), 0.6);
+  show('lbd / pipe proxy, keep-alive', ratio(runs, 'lbd', 'pipe', 'keep-alive'));
+  show('lbd / pipe proxy, new conn per request', ratio(runs, 'lbd', 'pipe', 'close'));
+  show('pipe proxy / HAProxy, keep-alive', ratio(runs, 'pipe', 'haproxy', 'keep-alive'));
+  show('pipe proxy / HAProxy, new conn', ratio(runs, 'pipe', 'haproxy', 'close'));
+  return out.join('\n');
+}
+
+/** Run the whole benchmark; resolves with the report. */
+export async function runBench(o: BenchOptions, log: (s: string) => void = (s) => console.log(s)): Promise<BenchReport> {
+  const skipped: Record<string, string> = {};
+  const machine = machineNote();
+  log(`lbd benchmark — ${new Date().toISOString()} — ${machine}, CLK_TCK ${clockTicks()}`);
+  log('CPU is % of one core (from /proc/<pid>/stat); wrk, the proxy and the backend share the machine, so numbers are noisy when other work runs.');
+  const haproxy = which('haproxy');
+  log(`versions: node ${process.version}; ${haproxy ? firstLine(haproxy, ['-v']) : 'haproxy: not installed'}; ${which('nginx') ? firstLine('nginx', ['-v']) : 'nginx: not installed'}; ${which('wrk') ? firstLine('wrk', ['-v']) : 'wrk: not installed'}`);
+  let backend = 'n/a';
+  let runs: RunResult[] = [];
+  if (o.throughput) {
+    log('\n== Throughput, TCP mode ==');
+    const maxconn = benchMaxconn();
+    if (maxconn < 10_000) log(`maxconn ${maxconn} for HAProxy and lbd (not 10000): the hard open-files limit here is ${hardFdLimit()}, and HAProxy needs about 2 FDs per connection.`);
+    const wrk = which('wrk');
+    if (!wrk) {
+      skipped.throughput = 'wrk not installed (Debian package `wrk`): no load generator, throughput skipped';
+      log(`SKIPPED — ${skipped.throughput}`);
+    } else {
+      ({ backend, runs } = await runThroughput(o, wrk, skipped, log));
+      log('\n' + formatReport(runs));
+    }
+  }
+  let checks: ChecksResult[] = [];
+  if (o.checks) checks = await runChecksBench({ ...DEFAULT_CHECKS, withHaproxy: o.checksHaproxy }, log);
+  const report: BenchReport = {
+    date: new Date().toISOString(),
+    machine,
+    backend,
+    durationS: o.durationS,
+    connections: o.connections,
+    skipped,
+    runs,
+    ratios: {
+      lbdOverHaproxyKeepAlive: ratio(runs, 'lbd', 'haproxy', 'keep-alive'),
+      lbdOverHaproxyClose: ratio(runs, 'lbd', 'haproxy', 'close'),
+      lbdOverPipeKeepAlive: ratio(runs, 'lbd', 'pipe', 'keep-alive'),
+      lbdOverPipeClose: ratio(runs, 'lbd', 'pipe', 'close'),
+    },
+    checks,
+  };
+  if (o.json) {
+    writeFileSync(o.json, JSON.stringify(report, null, 2) + '\n');
+    log(`\nresults written to ${o.json}`);
+  }
+  return report;
+}
+
+if (isMain(import.meta.url)) {
+  try {
+    await runBench(parseArgs(process.argv.slice(2)));
+  } catch (e) {
+    console.error(e instanceof Error ? e.message : e);
+    process.exitCode = 1;
+  } finally {
+    await stopAll();
+  }
+}
