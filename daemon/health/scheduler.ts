@@ -1,0 +1,134 @@
+import type { Probe, ProbeTimeouts } from './probe-types.js';
+import type { Clock, TimerHandle } from '../runtime/clock.js';
+import type { Server } from '../runtime/server.js';
+import { applyCheckResult } from '../runtime/server-state.js';
+import { nextInterval } from './rise-fall.js';
+
+interface CheckTask {
+  timer: TimerHandle | null;
+  abort: AbortController | null;
+  /** Bumped on stop/remove so a probe that finishes late is ignored. */
+  gen: number;
+}
+
+/**
+ * Runs the health checks of every checked server: one timer per server, the next interval chosen by
+ * the health counter (`inter` / `fastinter` / `downinter`), jittered by `spread-checks`, first checks
+ * spread evenly over the interval so a thousand servers never fire in the same millisecond. Checks
+ * pause while a server is in maintenance or has `disable health`.
+ */
+export class CheckScheduler {
+  private readonly tasks = new Map<Server, CheckTask>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly probe: Probe,
+    private readonly spreadChecks: () => number,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  /** Start checking a server; `slot`/`slots` place its first check within the first interval. */
+  add(s: Server, slot = 0, slots = 1): void {
+    if (!s.cfg.check || this.tasks.has(s)) return;
+    const task: CheckTask = { timer: null, abort: null, gen: 0 };
+    this.tasks.set(s, task);
+    if (this.runnable(s)) this.schedule(s, task, Math.floor(((slot + 0.5) * s.cfg.inter) / Math.max(1, slots)));
+  }
+
+  remove(s: Server): void {
+    const t = this.tasks.get(s);
+    if (!t) return;
+    this.halt(t);
+    this.tasks.delete(s);
+  }
+
+  /** Pause (maintenance, `disable health`): cancel the timer and any probe in flight. */
+  stop(s: Server): void {
+    const t = this.tasks.get(s);
+    if (!t) return;
+    this.halt(t);
+    s.checkInProgress = false;
+  }
+
+  /** Resume after a pause: next check after `fastinter`-ish delay chosen by the health counter. */
+  resume(s: Server): void {
+    const t = this.tasks.get(s);
+    if (!t || t.timer || t.abort || !this.runnable(s)) return;
+    this.schedule(s, t, this.interval(s));
+  }
+
+  /** Check sooner (passive health saw errors): reschedule at `fastinter` if that is earlier. */
+  soon(s: Server): void {
+    const t = this.tasks.get(s);
+    if (!t || t.abort || !this.runnable(s)) return;
+    t.timer?.cancel();
+    this.schedule(s, t, s.cfg.fastinter);
+  }
+
+  closeAll(): void {
+    for (const t of this.tasks.values()) this.halt(t);
+    this.tasks.clear();
+  }
+
+  size(): number {
+    return this.tasks.size;
+  }
+
+  private halt(t: CheckTask): void {
+    t.gen++;
+    t.timer?.cancel();
+    t.timer = null;
+    t.abort?.abort();
+    t.abort = null;
+  }
+
+  private runnable(s: Server): boolean {
+    return s.cfg.check && s.checkEnabled && !s.inMaint();
+  }
+
+  private interval(s: Server): number {
+    const base = nextInterval(s.health, s.op !== 'down', s.cfg);
+    const spread = this.spreadChecks();
+    if (spread <= 0) return base;
+    const jitter = (base * spread) / 100;
+    return Math.max(1, Math.round(base - jitter + this.random() * 2 * jitter));
+  }
+
+  private schedule(s: Server, t: CheckTask, delay: number): void {
+    const gen = t.gen;
+    t.timer = this.clock.setTimer(() => {
+      t.timer = null;
+      if (gen === t.gen) this.run(s, t);
+    }, delay);
+  }
+
+  private timeouts(s: Server): ProbeTimeouts {
+    const to = s.backend.cfg.timeouts;
+    const inter = s.cfg.inter;
+    if (to.check === null) return { connectMs: inter, readMs: inter };
+    return { connectMs: Math.min(to.connect ?? inter, inter), readMs: to.check };
+  }
+
+  private run(s: Server, t: CheckTask): void {
+    if (!this.runnable(s)) return;
+    const host = s.cfg.checkAddr ?? s.address;
+    const port = s.cfg.checkPort ?? s.port;
+    const gen = t.gen;
+    const finish = (r: Parameters<typeof applyCheckResult>[1]) => {
+      if (gen !== t.gen) return;
+      t.abort = null;
+      s.checkInProgress = false;
+      applyCheckResult(s, r);
+      if (this.runnable(s) && this.tasks.get(s) === t) this.schedule(s, t, this.interval(s));
+    };
+    if (host === null || port === null) {
+      finish({ status: 'SOCKERR', code: null, durationMs: 0, info: host === null ? 'no address' : 'no port to check' });
+      return;
+    }
+    t.abort = new AbortController();
+    s.checkInProgress = true;
+    this.probe(s.backend.cfg.healthCheck, { host, port }, this.timeouts(s), t.abort.signal).then(finish, (e: unknown) =>
+      finish({ status: 'SOCKERR', code: null, durationMs: 0, info: String((e as Error)?.message ?? e) }),
+    );
+  }
+}

@@ -1,0 +1,208 @@
+import net from 'node:net';
+import type { BindConfig, FrontendConfig } from '../config/types.js';
+import type { FrontendSnapshot } from '../../shared/snapshot.js';
+import type { Logger } from '../log.js';
+import { RateCounter } from './rate.js';
+import { Counters } from './server.js';
+import type { Backend } from './backend.js';
+import { TcpSession } from '../proxy/tcp-session.js';
+
+/** Process-wide connection accounting (global `maxconn`, `show info` CurrConns/CumConns/ConnRate). */
+export class ProcessCounters {
+  cur = 0;
+  cum = 0;
+  readonly rate = new RateCounter();
+  constructor(public maxconn: number) {}
+}
+
+export class FrontendCounters extends Counters {
+  /** Connections refused: over maxconn with a full wait list. */
+  denied = 0;
+  /** Sessions closed without reaching a server (no backend, no server, connect failure, queue timeout). */
+  failed = 0;
+  readonly connRate = new RateCounter();
+  connTotal = 0;
+}
+
+/**
+ * A listening socket. It belongs to the runtime's listener table, keyed by address, and survives reloads
+ * that keep its address: only `frontend` is repointed, so no connection is refused while reloading.
+ */
+export class Listener {
+  status: 'OPEN' | 'PAUSED' | 'STOP' = 'STOP';
+  frontend: Frontend;
+  readonly server: net.Server;
+
+  constructor(public cfg: BindConfig, frontend: Frontend, readonly log: Logger) {
+    this.frontend = frontend;
+    this.server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true });
+    this.server.on('connection', (sock: net.Socket) => this.frontend.accept(sock));
+    this.server.on('error', (err) => this.log.alert(`listener ${cfg.text}: ${err.message}`));
+  }
+
+  /** Table key: two binds with the same key are the same socket. */
+  static key(b: BindConfig): string {
+    return b.fd !== null ? `fd@${b.fd}` : `${b.family}|${b.host}|${b.port}`;
+  }
+
+  get name(): string {
+    return this.cfg.name ?? `sock-${this.frontend.listeners.indexOf(this) + 1}`;
+  }
+
+  addr(): string {
+    const a = this.server.address();
+    if (a && typeof a === 'object') return a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
+    return this.cfg.fd !== null ? `fd@${this.cfg.fd}` : this.cfg.text;
+  }
+
+  /** Open the socket; rejects with an operator-readable message (`cannot bind socket (Address already in use) [0.0.0.0:80]`). */
+  listen(): Promise<void> {
+    const b = this.cfg;
+    return new Promise((resolve, reject) => {
+      const onErr = (err: NodeJS.ErrnoException) => {
+        this.server.off('listening', onOk);
+        reject(new Error(`cannot bind socket (${describeErrno(err)}) [${b.text}]`));
+      };
+      const onOk = () => {
+        this.server.off('error', onErr);
+        this.status = 'OPEN';
+        resolve();
+      };
+      this.server.once('error', onErr);
+      this.server.once('listening', onOk);
+      if (b.fd !== null) this.server.listen({ fd: b.fd });
+      else {
+        const host = b.host !== '' ? b.host : b.family === 'ipv6' ? '::' : '0.0.0.0';
+        this.server.listen({ host, port: b.port, backlog: 1024, ipv6Only: b.family === 'ipv6' && b.host === '' ? false : undefined });
+      }
+    });
+  }
+
+  close(): Promise<void> {
+    this.status = 'STOP';
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+function describeErrno(err: NodeJS.ErrnoException): string {
+  const map: Record<string, string> = {
+    EADDRINUSE: 'Address already in use',
+    EACCES: 'Permission denied',
+    EADDRNOTAVAIL: 'Cannot assign requested address',
+    EBADF: 'Bad file descriptor',
+  };
+  return map[err.code ?? ''] ?? err.message;
+}
+
+/** Connections waiting for a slot when `maxconn` is reached (HAProxy leaves them in the accept backlog). */
+const MAX_WAITING = 4096;
+
+/**
+ * A frontend: its listeners, `maxconn` (sessions over the limit wait, unread, for a slot; beyond a
+ * bounded wait list they are refused and counted), the backend it sends sessions to, and counters.
+ */
+export class Frontend {
+  cfg: FrontendConfig;
+  readonly listeners: Listener[] = [];
+  readonly counters = new FrontendCounters();
+  target: Backend | null = null;
+  paused = false;
+  private readonly waiting: net.Socket[] = [];
+
+  constructor(cfg: FrontendConfig, readonly proc: ProcessCounters, readonly log: Logger) {
+    this.cfg = cfg;
+  }
+
+  get name(): string {
+    return this.cfg.name;
+  }
+
+  debug(msg: string): void {
+    this.log.debug(`${this.cfg.name}: ${msg}`);
+  }
+
+  private full(): boolean {
+    return (this.cfg.maxconn > 0 && this.counters.cur >= this.cfg.maxconn) || this.proc.cur >= this.proc.maxconn;
+  }
+
+  accept(sock: net.Socket): void {
+    sock.on('error', () => {});
+    if (this.full() || this.paused) {
+      if (this.waiting.length >= MAX_WAITING) {
+        this.counters.denied++;
+        sock.destroy();
+        return;
+      }
+      this.waiting.push(sock);
+      return;
+    }
+    this.start(sock);
+  }
+
+  private start(sock: net.Socket): void {
+    const now = Date.now();
+    this.counters.open(now);
+    this.counters.connRate.add(now);
+    this.counters.connTotal++;
+    this.proc.cur++;
+    this.proc.cum++;
+    this.proc.rate.add(now);
+    const be = this.target;
+    if (!be) {
+      this.counters.failed++;
+      sock.destroy();
+      this.release();
+      return;
+    }
+    new TcpSession(sock, this, be);
+  }
+
+  /** A session ended: free its slot and start a waiting connection if any. */
+  release(): void {
+    this.counters.cur--;
+    this.proc.cur--;
+    this.drainWaiting();
+  }
+
+  drainWaiting(): void {
+    while (this.waiting.length && !this.full() && !this.paused) {
+      const sock = this.waiting.shift()!;
+      if (sock.destroyed) continue;
+      this.start(sock);
+    }
+  }
+
+  /** Drop connections still waiting (process stopping). */
+  dropWaiting(): void {
+    for (const s of this.waiting.splice(0)) s.destroy();
+  }
+
+  snapshot(now: number): FrontendSnapshot {
+    const c = this.counters;
+    const v = c.view(now);
+    return {
+      name: this.name,
+      id: this.cfg.id,
+      mode: this.cfg.mode,
+      status: this.paused ? 'PAUSED' : this.listeners.some((l) => l.status === 'OPEN') ? 'OPEN' : 'STOP',
+      maxconn: this.cfg.maxconn,
+      listeners: this.listeners.map((l) => ({ name: l.name, addr: l.addr(), status: this.paused && l.status === 'OPEN' ? 'PAUSED' : l.status })),
+      counters: {
+        cur: v.cur,
+        max: v.max,
+        total: v.total,
+        rate: v.rate,
+        rateMax: v.rateMax,
+        bytesIn: v.bytesIn,
+        bytesOut: v.bytesOut,
+        cliAborts: v.cliAborts,
+        srvAborts: v.srvAborts,
+        denied: c.denied,
+        errors: c.failed,
+        connRate: c.connRate.read(now),
+        connRateMax: c.connRate.max,
+        connTotal: c.connTotal,
+      },
+    };
+  }
+}

@@ -1,0 +1,342 @@
+import type { Config, ServerConfig } from '../config/types.js';
+import type { Snapshot, ReloadInfo } from '../../shared/snapshot.js';
+import { ADMIN } from '../../shared/snapshot.js';
+import type { Probe } from '../health/probe-types.js';
+import { CheckScheduler } from '../health/scheduler.js';
+import { createBalancer } from '../balance/index.js';
+import type { Logger } from '../log.js';
+import { systemClock, type Clock } from './clock.js';
+import { EventLog } from './events.js';
+import { Backend, type RuntimeEnv } from './backend.js';
+import { Server } from './server.js';
+import { Frontend, Listener, ProcessCounters } from './frontend.js';
+import { setAdmin, setCheckEnabled, setUserWeight } from './server-state.js';
+import { VERSION } from '../version.js';
+
+export interface RuntimeOptions {
+  clock?: Clock;
+  log: Logger;
+  probe: Probe;
+  /** Open listeners (false in unit tests that only exercise state). */
+  listen?: boolean;
+  random?: () => number;
+}
+
+/** What an apply changed, in operator words: one line per listener, backend and server added/removed/changed. */
+export interface ApplyReport {
+  changes: string[];
+}
+
+/**
+ * The running load balancer. `apply(config)` is the one way configuration enters it (design principle 2):
+ * boot is apply from nothing, reload is apply with a diff. Identity is `backend/server`: servers that stay
+ * keep health, runtime admin state, weights set by operators, counters and slowstart progress; listeners
+ * whose address stays keep their socket.
+ */
+export class Runtime {
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly events: EventLog;
+  readonly checks: CheckScheduler;
+  readonly proc: ProcessCounters;
+  config: Config | null = null;
+  readonly backends = new Map<string, Backend>();
+  readonly frontends = new Map<string, Frontend>();
+  private readonly listeners = new Map<string, Listener>();
+  readonly startedAt: number;
+  lastReload: ReloadInfo | null = null;
+  stopping = false;
+  private readonly env: RuntimeEnv;
+  private readonly listen: boolean;
+
+  constructor(opts: RuntimeOptions) {
+    this.clock = opts.clock ?? systemClock;
+    this.log = opts.log;
+    this.listen = opts.listen ?? true;
+    this.events = new EventLog(this.clock);
+    this.startedAt = this.clock.now();
+    this.proc = new ProcessCounters(100000);
+    this.checks = new CheckScheduler(this.clock, opts.probe, () => this.config?.global.spreadChecks ?? 0, opts.random);
+    this.env = {
+      clock: this.clock,
+      events: this.events,
+      log: this.log,
+      stopChecks: (s) => this.checks.stop(s),
+      resumeChecks: (s) => this.checks.resume(s),
+      checkSoon: (s) => this.checks.soon(s),
+    };
+  }
+
+  /**
+   * Make the runtime match `next`. Listeners are opened first: if one cannot bind, nothing else changes
+   * and the error is thrown (the running config stays). Then backends, servers, track links and
+   * frontends are updated in place, removed ones drain, and checks start for new servers.
+   */
+  async apply(next: Config): Promise<ApplyReport> {
+    const changes: string[] = [];
+    const boot = this.config === null;
+    const now = this.clock.now();
+
+    // 1. listeners: open the new ones before touching anything else
+    const wanted = new Map<string, { bind: Config['frontends'][number]['binds'][number]; fe: string }>();
+    for (const fe of next.frontends) for (const b of fe.binds) wanted.set(Listener.key(b), { bind: b, fe: fe.name });
+    const opened: Listener[] = [];
+    if (this.listen) {
+      try {
+        for (const [key, w] of wanted) {
+          if (this.listeners.has(key)) continue;
+          const placeholder = this.frontends.get(w.fe) ?? new Frontend(next.frontends.find((f) => f.name === w.fe)!, this.proc, this.log);
+          const l = new Listener(w.bind, placeholder, this.log);
+          await l.listen();
+          opened.push(l);
+        }
+      } catch (e) {
+        await Promise.all(opened.map((l) => l.close()));
+        throw e;
+      }
+    }
+
+    // 2. backends and servers
+    const seenBackends = new Set<string>();
+    const newServers: Server[] = [];
+    for (const bc of next.backends) {
+      seenBackends.add(bc.name);
+      let be = this.backends.get(bc.name);
+      if (!be) {
+        be = new Backend(bc, createBalancer<Server>(bc.balance), this.env);
+        this.backends.set(bc.name, be);
+        if (!boot) changes.push(`backend ${bc.name} added`);
+      } else {
+        const old = be.cfg;
+        if (JSON.stringify(old.balance) !== JSON.stringify(bc.balance)) be.balancer = createBalancer<Server>(bc.balance);
+        const oldCheck = JSON.stringify(old.healthCheck);
+        be.cfg = bc;
+        if (JSON.stringify(bc) !== JSON.stringify(old)) changes.push(`backend ${bc.name} changed`);
+        if (oldCheck !== JSON.stringify(bc.healthCheck)) for (const s of be.servers) this.restartCheck(s);
+      }
+      const keep = new Set<string>();
+      for (const sc of bc.servers) {
+        keep.add(sc.name);
+        const s = be.byName.get(sc.name);
+        if (!s) {
+          const ns = new Server(sc, be, now);
+          be.addServer(ns);
+          newServers.push(ns);
+          if (!boot) changes.push(`server ${ns.key} added`);
+        } else if (this.updateServer(s, sc)) changes.push(`server ${s.key} changed`);
+      }
+      for (const s of [...be.servers]) {
+        if (keep.has(s.name)) continue;
+        this.removeServer(s);
+        changes.push(`server ${s.key} removed (draining ${s.counters.cur} sessions)`);
+      }
+    }
+    for (const [name, be] of this.backends) {
+      if (seenBackends.has(name)) continue;
+      for (const s of [...be.servers]) this.removeServer(s);
+      be.close();
+      this.backends.delete(name);
+      changes.push(`backend ${name} removed`);
+    }
+
+    // 3. track links (the parser has checked references and cycles)
+    for (const be of this.backends.values()) for (const s of be.servers) s.trackers.length = 0;
+    for (const be of this.backends.values()) {
+      for (const s of be.servers) {
+        const t = s.cfg.track;
+        s.tracked = t ? this.backends.get(t.backend)?.byName.get(t.server) ?? null : null;
+        if (s.tracked) s.tracked.trackers.push(s);
+      }
+    }
+
+    // 4. initial state of new servers: config maintenance, unresolved addresses, then inherited state
+    for (const s of newServers) {
+      let flags = 0;
+      if (s.cfg.disabled) flags |= ADMIN.CMAINT | ADMIN.FMAINT;
+      if (s.address === null) flags |= ADMIN.RMAINT;
+      if (flags) this.initAdmin(s, flags);
+    }
+    for (const s of newServers) this.inheritFromTracked(s);
+
+    // 5. frontends
+    const seenFrontends = new Set<string>();
+    for (const fc of next.frontends) {
+      seenFrontends.add(fc.name);
+      let fe = this.frontends.get(fc.name);
+      if (!fe) {
+        fe = new Frontend(fc, this.proc, this.log);
+        this.frontends.set(fc.name, fe);
+        if (!boot) changes.push(`frontend ${fc.name} added`);
+      } else {
+        if (JSON.stringify(fe.cfg) !== JSON.stringify(fc)) changes.push(`frontend ${fc.name} changed`);
+        fe.cfg = fc;
+      }
+      if (fc.mode === 'http') this.log.warn(`frontend '${fc.name}': mode http traffic is proxied as tcp until HTTP mode lands`);
+      const targetName = fc.useBackends[0]?.backend ?? fc.defaultBackend;
+      fe.target = targetName ? this.backends.get(targetName) ?? null : null;
+      fe.listeners.length = 0;
+      for (const b of fc.binds) {
+        const key = Listener.key(b);
+        const l = this.listeners.get(key) ?? opened.find((o) => Listener.key(o.cfg) === key);
+        if (!l) continue;
+        if (!this.listeners.has(key)) {
+          this.listeners.set(key, l);
+          if (!boot) changes.push(`listener ${b.text} added to ${fc.name}`);
+        }
+        l.frontend = fe;
+        l.cfg = b;
+        fe.listeners.push(l);
+      }
+    }
+    for (const [key, l] of this.listeners) {
+      if (wanted.has(key)) continue;
+      this.listeners.delete(key);
+      changes.push(`listener ${l.cfg.text} removed`);
+      void l.close();
+    }
+    for (const [name, fe] of this.frontends) {
+      if (seenFrontends.has(name)) continue;
+      this.frontends.delete(name);
+      changes.push(`frontend ${name} removed`);
+    }
+
+    this.proc.maxconn = next.global.maxconn;
+    this.config = next;
+
+    // 6. checks for new servers, spread over the first interval
+    const checked = newServers.filter((s) => s.cfg.check);
+    checked.forEach((s, i) => this.checks.add(s, i, checked.length));
+    for (const fe of this.frontends.values()) fe.drainWaiting();
+    return { changes };
+  }
+
+  /** Update a server that stays across a reload; returns whether its config changed. */
+  private updateServer(s: Server, sc: ServerConfig): boolean {
+    const old = s.cfg;
+    if (JSON.stringify(old) === JSON.stringify(sc)) return false;
+    // an operator's weight survives a reload unless the configured weight itself changed
+    if (s.uweight === old.weight || sc.weight !== old.weight) s.uweight = sc.weight;
+    s.cfg = sc;
+    s.address = sc.address;
+    s.port = sc.port;
+    if (old.disabled !== sc.disabled) {
+      const cause = { kind: 'reload' as const };
+      if (sc.disabled) setAdmin(s, ADMIN.CMAINT | ADMIN.FMAINT, 0, cause);
+      else setAdmin(s, 0, ADMIN.CMAINT | ADMIN.FMAINT, cause);
+    }
+    if (s.health > sc.rise + sc.fall - 1) s.health = sc.rise + sc.fall - 1;
+    const checkChanged = ['check', 'inter', 'fastinter', 'downinter', 'rise', 'fall', 'checkPort', 'checkAddr', 'address', 'port'].some(
+      (k) => (old as unknown as Record<string, unknown>)[k] !== (sc as unknown as Record<string, unknown>)[k],
+    );
+    if (checkChanged) this.restartCheck(s);
+    s.backend.invalidate();
+    return true;
+  }
+
+  private restartCheck(s: Server): void {
+    this.checks.remove(s);
+    if (s.cfg.check) this.checks.add(s, 0, 1);
+  }
+
+  private removeServer(s: Server): void {
+    this.checks.remove(s);
+    s.backend.removeServer(s);
+    if (s.tracked) {
+      const i = s.tracked.trackers.indexOf(s);
+      if (i >= 0) s.tracked.trackers.splice(i, 1);
+    }
+  }
+
+  /** Set startup admin flags silently (no event: this is the initial state, not a change). */
+  private initAdmin(s: Server, flags: number): void {
+    s.admin |= flags;
+    if (s.inMaint()) {
+      s.op = 'down';
+      s.downSince = this.clock.now();
+    }
+    s.backend.invalidate();
+  }
+
+  private inheritFromTracked(s: Server): void {
+    const ref = s.tracked;
+    if (!ref) return;
+    this.inheritFromTracked(ref);
+    const inherit = (ref.admin & ADMIN.MAINT ? ADMIN.IMAINT : 0) | (ref.admin & ADMIN.DRAIN ? ADMIN.IDRAIN : 0);
+    if (inherit && (s.admin & inherit) !== inherit) this.initAdmin(s, inherit);
+    if (!s.inMaint() && s.op !== ref.op) {
+      s.op = ref.op;
+      if (s.op === 'down') s.downSince = this.clock.now();
+      s.backend.invalidate();
+    }
+  }
+
+  /** Find a server by `backend/server` (names or `#id`s), as the runtime API does. */
+  findServer(backend: string, server: string): Server | null {
+    const be = backend.startsWith('#') ? [...this.backends.values()].find((b) => `#${b.cfg.id}` === backend) : this.backends.get(backend);
+    if (!be) return null;
+    return server.startsWith('#') ? be.servers.find((s) => `#${s.id}` === server) ?? null : be.byName.get(server) ?? null;
+  }
+
+  /** `set server <b>/<s> state ready|drain|maint` (HAProxy: ready clears forced maint and drain; drain and maint replace each other). */
+  setServerState(s: Server, state: 'ready' | 'drain' | 'maint', command: string): void {
+    const cause = { kind: 'operator' as const, command };
+    if (state === 'ready') setAdmin(s, 0, ADMIN.FMAINT | ADMIN.CMAINT | ADMIN.FDRAIN, cause);
+    else if (state === 'drain') setAdmin(s, ADMIN.FDRAIN, ADMIN.FMAINT | ADMIN.CMAINT, cause);
+    else setAdmin(s, ADMIN.FMAINT, ADMIN.FDRAIN, cause);
+  }
+
+  setWeight(s: Server, weight: number, command: string): void {
+    setUserWeight(s, weight, command);
+  }
+
+  setHealthChecks(s: Server, enabled: boolean, command: string): void {
+    setCheckEnabled(s, enabled, command);
+  }
+
+  shutdownSessions(s: Server): number {
+    return s.backend.killSessions(s, 'shutdown sessions server');
+  }
+
+  snapshot(): Snapshot {
+    const now = this.clock.now();
+    return {
+      process: {
+        version: VERSION,
+        pid: process.pid,
+        startedAt: this.startedAt,
+        now,
+        configFiles: [...(this.config?.files ?? [])],
+        maxconn: this.proc.maxconn,
+        currConns: this.proc.cur,
+        cumConns: this.proc.cum,
+        connRate: this.proc.rate.read(now),
+        connRateMax: this.proc.rate.max,
+        stopping: this.stopping,
+        lastReload: this.lastReload,
+      },
+      frontends: [...this.frontends.values()].map((f) => f.snapshot(now)),
+      backends: [...this.backends.values()].map((b) => b.snapshot(now)),
+    };
+  }
+
+  /** Stop accepting: close every listener (sessions in progress continue). */
+  async closeListeners(): Promise<void> {
+    this.stopping = true;
+    await Promise.all([...this.listeners.values()].map((l) => l.close()));
+    this.listeners.clear();
+    for (const fe of this.frontends.values()) fe.dropWaiting();
+  }
+
+  currentSessions(): number {
+    return this.proc.cur;
+  }
+
+  /** Close everything: checks, queues, sessions. */
+  shutdown(): void {
+    this.checks.closeAll();
+    for (const be of this.backends.values()) {
+      be.close();
+      for (const s of be.servers) be.killSessions(s, 'process stopping');
+    }
+  }
+}

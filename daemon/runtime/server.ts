@@ -1,0 +1,297 @@
+import type { ServerConfig } from '../config/types.js';
+import type { Candidate } from '../balance/types.js';
+import type { CheckResult } from '../../shared/check-status.js';
+import { CHECK_STATUSES } from '../../shared/check-status.js';
+import { ADMIN, type OpState, type ServerCounters, type ServerSnapshot, type CheckSnapshot } from '../../shared/snapshot.js';
+import { healthFraction, maxHealth } from '../health/rise-fall.js';
+import { RateCounter, SlidingAverage } from './rate.js';
+import type { Backend } from './backend.js';
+
+const CHECK_HISTORY = 20;
+
+/** Live counters of one server (or one backend's totals), incremented in place on the data path. */
+export class Counters {
+  cur = 0;
+  max = 0;
+  total = 0;
+  readonly rate = new RateCounter();
+  bytesIn = 0;
+  bytesOut = 0;
+  cliAborts = 0;
+  srvAborts = 0;
+  queueCur = 0;
+  queueMax = 0;
+  connectErrors = 0;
+  responseErrors = 0;
+  retries = 0;
+  redispatches = 0;
+  selected = 0;
+  checkFailures = 0;
+  checkDowns = 0;
+  readonly connectTime = new SlidingAverage();
+  readonly queueTime = new SlidingAverage();
+  readonly totalTime = new SlidingAverage();
+  connectSamples = 0;
+  queueSamples = 0;
+  totalSamples = 0;
+  lastSession: number | null = null;
+
+  /** A session starts on this object. */
+  open(now: number): void {
+    this.cur++;
+    this.total++;
+    if (this.cur > this.max) this.max = this.cur;
+    this.rate.add(now);
+    this.lastSession = now;
+  }
+
+  /** Zero the counters `clear counters` resets (maxima and rates); `all` also zeroes totals. */
+  clear(all: boolean): void {
+    this.max = this.cur;
+    this.queueMax = this.queueCur;
+    this.rate.max = 0;
+    this.connectTime.max = this.queueTime.max = this.totalTime.max = 0;
+    if (!all) return;
+    this.total = this.bytesIn = this.bytesOut = this.cliAborts = this.srvAborts = 0;
+    this.connectErrors = this.responseErrors = this.retries = this.redispatches = this.selected = 0;
+    this.checkFailures = this.checkDowns = 0;
+    this.rate.reset();
+  }
+
+  view(now: number): ServerCounters {
+    return {
+      cur: this.cur,
+      max: this.max,
+      total: this.total,
+      rate: this.rate.read(now),
+      rateMax: this.rate.max,
+      bytesIn: this.bytesIn,
+      bytesOut: this.bytesOut,
+      cliAborts: this.cliAborts,
+      srvAborts: this.srvAborts,
+      queueCur: this.queueCur,
+      queueMax: this.queueMax,
+      connectErrors: this.connectErrors,
+      responseErrors: this.responseErrors,
+      retries: this.retries,
+      redispatches: this.redispatches,
+      selected: this.selected,
+      checkFailures: this.checkFailures,
+      checkDowns: this.checkDowns,
+      connectTimeAvg: this.connectTime.read(this.connectSamples),
+      connectTimeMax: this.connectTime.max,
+      queueTimeAvg: this.queueTime.read(this.queueSamples),
+      totalTimeAvg: this.totalTime.read(this.totalSamples),
+      lastSession: this.lastSession,
+    };
+  }
+}
+
+/**
+ * A server: identity `backend/server`, operational state (from its own checks or through `track`),
+ * admin state (SRV_ADMF_* flags: forced, inherited, from config), weights (initial from config, user
+ * set at runtime, effective after drain and slowstart) and counters. Transitions live in
+ * server-state.ts; this class holds the data and the rules that derive views from it.
+ */
+export class Server implements Candidate {
+  readonly key: string;
+  cfg: ServerConfig;
+  backend: Backend;
+  address: string | null;
+  port: number | null;
+
+  op: OpState = 'up';
+  /** Health counter of this server's own check (meaningful when cfg.check). */
+  health: number;
+  /** `disable health` clears it; checks run only when cfg.check && checkEnabled. */
+  checkEnabled = true;
+  lastCheck: CheckResult | null = null;
+  lastCheckAt: number | null = null;
+  checkInProgress = false;
+  readonly checkHistory: { at: number; status: CheckResult['status']; code: number | null; durationMs: number; info: string }[] = [];
+  /** Passive health: consecutive errors seen on traffic (`observe`). */
+  consecutiveErrors = 0;
+
+  tracked: Server | null = null;
+  readonly trackers: Server[] = [];
+
+  admin = 0;
+  uweight: number;
+  /** Epoch ms when slowstart began (server came back up), or null. */
+  warmupSince: number | null = null;
+
+  lastChange: number;
+  downSince: number | null = null;
+  downtimeAcc = 0;
+
+  readonly counters = new Counters();
+  /** Sessions on this server, for shutdown-sessions and draining. */
+  readonly sessionsSet = new Set<{ kill(reason: string): void; backup: boolean }>();
+
+  constructor(cfg: ServerConfig, backend: Backend, now: number) {
+    this.cfg = cfg;
+    this.backend = backend;
+    this.key = `${backend.name}/${cfg.name}`;
+    this.address = cfg.address;
+    this.port = cfg.port;
+    this.health = cfg.rise;
+    this.uweight = cfg.weight;
+    this.lastChange = now;
+  }
+
+  get id(): number {
+    return this.cfg.id;
+  }
+  get name(): string {
+    return this.cfg.name;
+  }
+  get maxconn(): number {
+    return this.cfg.maxconn;
+  }
+  get sessions(): number {
+    return this.counters.cur;
+  }
+
+  /** The server whose check decides this one's health: the end of the `track` chain. */
+  chainEnd(): Server {
+    let s: Server = this;
+    while (s.tracked) s = s.tracked;
+    return s;
+  }
+
+  /** Checks are configured and enabled on the end of the chain (otherwise the server shows `no check`). */
+  checksActive(): boolean {
+    const ref = this.chainEnd();
+    return ref.cfg.check && ref.checkEnabled;
+  }
+
+  inMaint(): boolean {
+    return (this.admin & ADMIN.MAINT) !== 0;
+  }
+
+  inDrain(): boolean {
+    return (this.admin & ADMIN.DRAIN) !== 0;
+  }
+
+  /** Effective weight now: 0 when not usable or drained, the user weight scaled down during slowstart. */
+  get weight(): number {
+    if (this.op !== 'up' || this.inMaint() || this.inDrain()) return 0;
+    return this.slowstartWeight(this.backend.clock.now());
+  }
+
+  slowstartWeight(now: number): number {
+    const ss = this.cfg.slowstart;
+    if (this.warmupSince === null || ss <= 0 || this.uweight === 0) return this.uweight;
+    const elapsed = now - this.warmupSince;
+    if (elapsed >= ss) return this.uweight;
+    return Math.max(1, Math.ceil((this.uweight * elapsed) / ss));
+  }
+
+  /** Throttle percentage during slowstart (stats `throttle`), else null. */
+  throttle(now: number): number | null {
+    const ss = this.cfg.slowstart;
+    if (this.warmupSince === null || ss <= 0 || this.op !== 'up') return null;
+    const elapsed = now - this.warmupSince;
+    return elapsed >= ss ? null : Math.floor((elapsed * 100) / ss);
+  }
+
+  /** Can take a new session: up, ready (no maint, no drain) and effective weight > 0. */
+  eligible(): boolean {
+    return this.weight > 0;
+  }
+
+  /** Where inherited admin state comes from: the server named in `track`. */
+  via(): string | null {
+    return this.admin & (ADMIN.IMAINT | ADMIN.IDRAIN) && this.tracked ? this.tracked.key : null;
+  }
+
+  /** Total downtime in ms, including the current down period. */
+  downtime(now: number): number {
+    return this.downtimeAcc + (this.downSince !== null ? now - this.downSince : 0);
+  }
+
+  /**
+   * HAProxy's `status` column (stats_fill_sv_stats), computed from the end of the track chain:
+   * MAINT (resolution) > MAINT (via b/s) > MAINT > [UP|DRAIN|NOLB|DOWN] with x/y fractions > no check.
+   */
+  statusString(): string {
+    if (this.admin & ADMIN.RMAINT) return 'MAINT (resolution)';
+    if (this.admin & ADMIN.IMAINT) return `MAINT (via ${this.tracked ? this.tracked.key : '?'})`;
+    if (this.admin & ADMIN.MAINT) return 'MAINT';
+    const ref = this.chainEnd();
+    const checks = ref.cfg.check && ref.checkEnabled;
+    const p = { rise: ref.cfg.rise, fall: ref.cfg.fall };
+    if (this.op === 'up') {
+      const frac = checks ? healthFraction(ref.health, true, p) : '';
+      if (this.inDrain()) return `DRAIN${frac}`;
+      if (!checks) return 'no check';
+      return `UP${frac}`;
+    }
+    if (this.op === 'stopping') {
+      const ownChecks = this.cfg.check && this.checkEnabled;
+      if ((!ownChecks && !this.tracked) || ref.health === maxHealth(p)) return 'NOLB';
+      return `NOLB${healthFraction(ref.health, true, p)}`;
+    }
+    return checks ? `DOWN${healthFraction(ref.health, false, p)}` : 'DOWN';
+  }
+
+  /** The check columns as HAProxy shows them: from the chain end, empty (null) when disabled or paused in MAINT. */
+  checkView(): CheckSnapshot | null {
+    const ref = this.chainEnd();
+    if (!ref.cfg.check) return null;
+    const last = ref.lastCheck;
+    const status = last ? last.status : 'INI';
+    return {
+      enabled: ref.checkEnabled && !ref.inMaint(),
+      inProgress: ref.checkInProgress,
+      status,
+      desc: CHECK_STATUSES[status].desc,
+      code: last ? last.code : null,
+      durationMs: last ? last.durationMs : null,
+      info: last ? last.info : '',
+      health: ref.health,
+      rise: ref.cfg.rise,
+      fall: ref.cfg.fall,
+      lastAt: ref.lastCheckAt,
+      history: ref.checkHistory.slice(),
+    };
+  }
+
+  recordCheck(result: CheckResult, at: number): void {
+    this.lastCheck = result;
+    this.lastCheckAt = at;
+    this.checkHistory.push({ at, status: result.status, code: result.code, durationMs: result.durationMs, info: result.info });
+    if (this.checkHistory.length > CHECK_HISTORY) this.checkHistory.shift();
+  }
+
+  addrString(): string {
+    const a = this.address ?? this.cfg.host;
+    const host = a.includes(':') ? `[${a}]` : a;
+    return this.port === null ? host : `${host}:${this.port}`;
+  }
+
+  snapshot(now: number): ServerSnapshot {
+    return {
+      backend: this.backend.name,
+      name: this.name,
+      id: this.id,
+      addr: this.addrString(),
+      status: this.statusString(),
+      op: this.op,
+      admin: this.admin,
+      via: this.via(),
+      weight: { effective: this.weight, user: this.uweight, initial: this.cfg.weight },
+      throttle: this.throttle(now),
+      backup: this.cfg.backup,
+      eligible: this.eligible(),
+      tracks: this.tracked ? this.tracked.key : null,
+      trackedBy: this.trackers.map((t) => t.key),
+      check: this.checkView(),
+      lastChange: this.lastChange,
+      downtimeMs: this.downtime(now),
+      maxconn: this.cfg.maxconn,
+      maxqueue: this.cfg.maxqueue,
+      counters: this.counters.view(now),
+    };
+  }
+}

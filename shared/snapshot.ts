@@ -1,0 +1,193 @@
+/**
+ * The one read view of a running lbd (design principle 5). `Runtime.snapshot()` produces it as a plain,
+ * serialisable object; `show stat`, the WebSocket protocol, Prometheus output, `lbctl status`, top and
+ * dash are all views of it and derive nothing on their own. Times are epoch milliseconds, durations ms,
+ * rates per second over the last second.
+ */
+import type { CheckStatusCode } from './check-status.js';
+
+/** Operational state from checks or track: HAProxy's SRV_ST_STOPPED/RUNNING/STOPPING. */
+export type OpState = 'up' | 'down' | 'stopping';
+
+/**
+ * Admin state flags, HAProxy's SRV_ADMF_* bits (the value `show servers state` prints as srv_admin_state).
+ * F = forced by an operator, I = inherited through track, C = from the config (`disabled`),
+ * R = address resolution failed, H = HMAINT (`set server … state maint` via health, unused).
+ */
+export const ADMIN = Object.freeze({
+  FMAINT: 0x01,
+  IMAINT: 0x02,
+  CMAINT: 0x04,
+  FDRAIN: 0x08,
+  IDRAIN: 0x10,
+  RMAINT: 0x20,
+  HMAINT: 0x40,
+  MAINT: 0x01 | 0x02 | 0x04 | 0x20 | 0x40,
+  DRAIN: 0x08 | 0x10,
+});
+
+export interface SessionCounters {
+  /** Current sessions (scur). */
+  cur: number;
+  /** Highest cur seen (smax). */
+  max: number;
+  /** Cumulated sessions (stot). */
+  total: number;
+  /** Sessions per second over the last second (rate), and the highest seen (rate_max). */
+  rate: number;
+  rateMax: number;
+  /** Bytes from clients (bin) and to clients (bout). */
+  bytesIn: number;
+  bytesOut: number;
+  /** Client-side and server-side aborts (cli_abrt, srv_abrt). */
+  cliAborts: number;
+  srvAborts: number;
+}
+
+export interface ServerCounters extends SessionCounters {
+  /** Queue: current and highest (qcur, qmax). */
+  queueCur: number;
+  queueMax: number;
+  /** Connection errors (econ), response errors (eresp), retries (wretr), redispatches (wredis). */
+  connectErrors: number;
+  responseErrors: number;
+  retries: number;
+  redispatches: number;
+  /** Times the server was selected (lbtot). */
+  selected: number;
+  /** Failed checks while up (chkfail), up→down transitions (chkdown). */
+  checkFailures: number;
+  checkDowns: number;
+  /** Average connect time over the last 1024 sessions (ctime), ms; and the max seen. */
+  connectTimeAvg: number;
+  connectTimeMax: number;
+  /** Average queue time (qtime) and total session time (ttime), ms. */
+  queueTimeAvg: number;
+  totalTimeAvg: number;
+  /** Epoch ms of the last session assigned, or null (lastsess). */
+  lastSession: number | null;
+}
+
+export interface CheckSnapshot {
+  /** Checks are configured and enabled (not `disable health`). When false the server shows `no check`. */
+  enabled: boolean;
+  /** A probe is running now (`* ` prefix in check_status). */
+  inProgress: boolean;
+  status: CheckStatusCode;
+  /** check_desc text. */
+  desc: string;
+  /** HTTP status for L7 results. */
+  code: number | null;
+  durationMs: number | null;
+  /** last_chk text. */
+  info: string;
+  health: number;
+  rise: number;
+  fall: number;
+  /** Epoch ms of the last completed check, or null before the first. */
+  lastAt: number | null;
+  /** The recent results, newest last (bounded), for the console's server detail view. */
+  history: { at: number; status: CheckStatusCode; code: number | null; durationMs: number; info: string }[];
+}
+
+export interface ServerSnapshot {
+  backend: string;
+  name: string;
+  id: number;
+  /** `ip:port` as connected to (port empty when the client's destination port is used). */
+  addr: string;
+  /** HAProxy's status string exactly as `show stat` shows it: `UP`, `UP 1/2`, `DOWN`, `MAINT (via b/s)`, `no check` … */
+  status: string;
+  op: OpState;
+  /** SRV_ADMF_* flags, see ADMIN. */
+  admin: number;
+  /** Where inherited maintenance or drain comes from (`monitoring/server-1`), or null. */
+  via: string | null;
+  /** Effective weight now (0 when drained or down), user weight (runtime), initial weight (config). */
+  weight: { effective: number; user: number; initial: number };
+  /** Slowstart throttle percentage while warming up, else null. */
+  throttle: number | null;
+  backup: boolean;
+  /** Can take a new session now (up, ready, weight > 0). */
+  eligible: boolean;
+  /** `backend/server` this server tracks, or null; and the servers tracking it. */
+  tracks: string | null;
+  trackedBy: string[];
+  /** The check of the end of the track chain (as HAProxy shows), or null when there is none. */
+  check: CheckSnapshot | null;
+  /** Epoch ms of the last state change (lastchg), and total ms spent down (downtime). */
+  lastChange: number;
+  downtimeMs: number;
+  maxconn: number;
+  maxqueue: number;
+  counters: ServerCounters;
+}
+
+export interface BackendSnapshot {
+  name: string;
+  id: number;
+  mode: 'tcp' | 'http';
+  algo: string;
+  /** `UP` when usable servers carry weight > 0 (or there are no servers), else `DOWN`. */
+  status: 'UP' | 'DOWN';
+  /** Sum of effective weights of usable servers; counts of usable active and backup servers. */
+  weight: number;
+  active: number;
+  backup: number;
+  lastChange: number;
+  downtimeMs: number;
+  counters: ServerCounters;
+  servers: ServerSnapshot[];
+}
+
+export interface ListenerSnapshot {
+  name: string;
+  /** `ip:port` or `fd@N`. */
+  addr: string;
+  status: 'OPEN' | 'PAUSED' | 'STOP';
+}
+
+export interface FrontendSnapshot {
+  name: string;
+  id: number;
+  mode: 'tcp' | 'http';
+  status: 'OPEN' | 'PAUSED' | 'STOP';
+  maxconn: number;
+  listeners: ListenerSnapshot[];
+  counters: SessionCounters & {
+    /** Connections denied/refused because of maxconn or no usable server (dreq-like), and request errors (ereq). */
+    denied: number;
+    errors: number;
+    connRate: number;
+    connRateMax: number;
+    connTotal: number;
+  };
+}
+
+export interface ReloadInfo {
+  at: number;
+  ok: boolean;
+  /** What changed, one line each, or the errors as `file:line: message`. */
+  messages: string[];
+}
+
+export interface ProcessSnapshot {
+  version: string;
+  pid: number;
+  startedAt: number;
+  now: number;
+  configFiles: string[];
+  maxconn: number;
+  currConns: number;
+  cumConns: number;
+  connRate: number;
+  connRateMax: number;
+  stopping: boolean;
+  lastReload: ReloadInfo | null;
+}
+
+export interface Snapshot {
+  process: ProcessSnapshot;
+  frontends: FrontendSnapshot[];
+  backends: BackendSnapshot[];
+}
