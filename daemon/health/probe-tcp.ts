@@ -1,0 +1,35 @@
+import type { HealthCheckConfig } from '../config/types.js';
+import type { CheckResult } from '../../shared/check-status.js';
+import type { Probe, ProbeTarget, ProbeTimeouts } from './probe-types.js';
+import { ProbeRun } from './probe-socket.js';
+
+/**
+ * The plain layer-4 check (a server with `check` and no `option httpchk`/`tcp-check`): the connection
+ * is established → L4OK, refused → L4CON with the errno text (`Connection refused`), no answer to the
+ * SYN before the connect deadline → L4TOUT. The connection is reset right away, as HAProxy does.
+ */
+class TcpConnectRun extends ProbeRun {
+  constructor(
+    private readonly target: ProbeTarget,
+    timeouts: ProbeTimeouts,
+    signal: AbortSignal | undefined,
+  ) {
+    super(timeouts, signal);
+  }
+
+  protected begin(): void {
+    this.connect(this.target.host, this.target.port);
+  }
+
+  protected onConnected(): void {
+    this.finish('L4OK', null, '');
+  }
+
+  protected onInput(): void {}
+
+  protected onEof(): void {}
+}
+
+/** Runs a layer-4 connect check. Never rejects. */
+export const tcpProbe: Probe = (_check: HealthCheckConfig, target: ProbeTarget, timeouts: ProbeTimeouts, signal?: AbortSignal): Promise<CheckResult> =>
+  new TcpConnectRun(target, timeouts, signal).run();
