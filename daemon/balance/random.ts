@@ -5,11 +5,13 @@
  * leastconn's herd behaviour when many balancers see the same counts.
  *
  * Loads compare as sessions / weight, cross-multiplied; on a tie the earlier draw stays, so an idle
- * pool is spread exactly in proportion to the weights. A draw that lands on a skipped server is redrawn
- * (a few times, then the next usable server in pool order is taken, to stay O(servers)). The weight table (cumulative weights) is rebuilt once per
- * pool version; a draw is a binary search. The random source is injectable for tests.
+ * pool is spread exactly in proportion to the weights. A draw that lands on a skipped server is
+ * redrawn a few times; if that keeps failing (most of the pool skipped) one exact weighted draw is
+ * made among the usable servers, in O(servers). Either way each draw is weighted among the usable
+ * servers only. The weight table (cumulative weights) is rebuilt once per pool version; a draw is a
+ * binary search. The random source is injectable for tests.
  */
-import { cumulativeWeights, findWeighted, poolChanged, usable } from './common.js';
+import { PickMarks, cumulativeWeights, findWeighted, poolChanged, usable } from './common.js';
 import type { Balancer, Candidate, PickContext, Pool } from './types.js';
 
 /** A source of uniformly distributed numbers in [0, 1), like Math.random. */
@@ -29,7 +31,7 @@ export function seededRandom(seed: number): RandomSource {
   };
 }
 
-/** Draws that land on a skipped server are redrawn this many times before walking the pool. */
+/** Draws that land on a skipped server are redrawn this many times before the O(servers) draw. */
 const REDRAWS = 4;
 
 export class RandomDraws<T extends Candidate> implements Balancer<T> {
@@ -37,6 +39,7 @@ export class RandomDraws<T extends Candidate> implements Balancer<T> {
   private length = -1;
   private cum: Float64Array = new Float64Array(0);
   private totalWeight = 0;
+  private marks = new PickMarks(0);
   private readonly draws: number;
 
   constructor(draws: number, private readonly random: RandomSource = Math.random) {
@@ -59,25 +62,39 @@ export class RandomDraws<T extends Candidate> implements Balancer<T> {
   }
 
   private drawOne(servers: readonly T[], skip: ((server: T) => boolean) | null): T | null {
-    let pos = 0;
     for (let attempt = 0; attempt < REDRAWS; attempt++) {
       let r = this.random() * this.totalWeight;
       if (r >= this.totalWeight || r < 0) r = 0; // a source outside [0, 1) must not break the lookup
-      pos = findWeighted(this.cum, r);
-      if (usable(servers[pos], skip)) return servers[pos];
+      const s = servers[findWeighted(this.cum, r)];
+      if (usable(s, skip)) return s;
     }
-    // Mostly skipped pool: walk on from the last draw, so the pick stays O(servers).
+    // Mostly skipped pool: one exact weighted draw among the usable servers, O(servers).
     const n = servers.length;
-    for (let k = 1; k < n; k++) {
-      pos = pos + 1 === n ? 0 : pos + 1;
-      if (usable(servers[pos], skip)) return servers[pos];
+    const cum = this.cum;
+    const marks = this.marks;
+    marks.begin();
+    let usableWeight = 0;
+    for (let i = 0; i < n; i++) {
+      if (!usable(servers[i], skip)) continue;
+      marks.set(i);
+      usableWeight += cum[i] - (i === 0 ? 0 : cum[i - 1]);
     }
-    return null;
+    if (usableWeight <= 0) return null;
+    let r = this.random() * usableWeight;
+    let last = -1;
+    for (let i = 0; i < n; i++) {
+      if (!marks.has(i)) continue;
+      last = i;
+      r -= cum[i] - (i === 0 ? 0 : cum[i - 1]);
+      if (r < 0) return servers[i];
+    }
+    return servers[last]; // r rounded to exactly usableWeight
   }
 
   private rebuild(pool: Pool<T>): void {
     this.cum = cumulativeWeights(pool.servers);
     this.totalWeight = this.cum.length > 0 ? this.cum[this.cum.length - 1] : 0;
+    this.marks = new PickMarks(pool.servers.length);
     this.version = pool.version;
     this.length = pool.servers.length;
   }
