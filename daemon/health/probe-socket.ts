@@ -130,8 +130,19 @@ export abstract class ProbeRun {
     this.input = null;
     this.inputFull = false;
     this.eof = false;
+    if (!Number.isInteger(port) || port <= 0 || port > 65535) {
+      this.finish('SOCKERR', null, `invalid check port ${port}`);
+      return;
+    }
     this.arm('connect', this.timeouts.connectMs);
-    const s = net.connect({ host, port, noDelay: true });
+    let s: net.Socket;
+    try {
+      s = net.connect({ host, port, noDelay: true });
+    } catch (e) {
+      // May run inside a socket callback (a tcp-check connect step): never let it throw.
+      this.finish('SOCKERR', null, errnoText(e));
+      return;
+    }
     s.on('error', this.onSocketError);
     s.on('connect', this.onSocketConnect);
     s.on('data', this.onSocketData);
