@@ -13,6 +13,21 @@ test('sdbm matches the reference recurrence h = c + (h << 6) + (h << 16) - h', (
   assert.equal(sdbm(s), Number(h));
 });
 
+test('fmix32 is MurmurHash3\'s finaliser (known answer and a BigInt reference)', () => {
+  assert.equal(fmix32(1), 0x514e28b7); // published value of fmix32(1)
+  const ref = (x: bigint) => {
+    const M = 0xffffffffn;
+    x ^= x >> 16n;
+    x = (x * 0x85ebca6bn) & M;
+    x ^= x >> 13n;
+    x = (x * 0xc2b2ae35n) & M;
+    x ^= x >> 16n;
+    return Number(x);
+  };
+  for (const v of [2, 0xdeadbeef, 0x80000000, 0xffffffff, 123456789]) assert.equal(fmix32(v), ref(BigInt(v)), `fmix32(${v})`);
+  assert.equal(hashString('10.0.0.1'), fmix32(sdbm('10.0.0.1')));
+});
+
 test('fmix32 is unsigned, fixes 0 and maps distinct inputs to distinct outputs', () => {
   assert.equal(fmix32(0), 0);
   const seen = new Set<number>();
