@@ -2,10 +2,12 @@
  * `balance leastconn`: the server with the fewest sessions relative to its weight takes the new
  * session, which suits long sessions (databases, LDAP, tunnels) where round robin would pile them up.
  *
- * Like HAProxy we rank by (sessions + 1) / weight: the "+ 1" is the session about to be added, so
- * between two idle servers the heavier one wins, and a server of weight 2 is considered as loaded
- * as a weight-1 server once it holds twice the sessions. Ratios are compared by cross-multiplying,
- * never as floats. Equal servers share the load round robin: the scan starts just after the server
+ * Like HAProxy (lb_fwlc.c) we rank by (sessions + 1) / weight: the "+ 1" is the session about to
+ * be added, which sorts busy servers by weight once picked rather than before, so a weight-2 server
+ * counts as loaded as a weight-1 one once it holds twice the sessions. Also like HAProxy, a server
+ * with no session at all ranks 0 whatever its weight, so under a light load the work is spread over
+ * the idle servers instead of always landing on the heaviest one. Ratios are compared by
+ * cross-multiplying, never as floats. Equal servers share the load round robin: the scan starts just after the server
  * chosen last time and only a strictly better server displaces the first one found.
  */
 import { poolChanged } from './common.js';
@@ -35,7 +37,7 @@ export class LeastConn<T extends Candidate> implements Balancer<T> {
       const s = servers[i];
       const w = s.weight;
       if (w <= 0 || (skip !== null && skip(s))) continue;
-      const load = s.sessions + 1;
+      const load = s.sessions === 0 ? 0 : s.sessions + 1;
       // load / w < bestLoad / bestWeight, without division
       if (best < 0 || load * bestWeight < bestLoad * w) {
         best = i;

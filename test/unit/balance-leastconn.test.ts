@@ -21,11 +21,23 @@ test('load is sessions relative to weight: (sessions + 1) / weight', () => {
   assert.equal(b.pick({ servers: mk([2, 1], [2, 1]), version: 1 }, NONE)?.name, 's1');
   // s1: (4+1)/2 = 2.5, s2: (1+1)/1 = 2 → s2
   assert.equal(b.pick({ servers: mk([2, 1], [4, 1]), version: 2 }, NONE)?.name, 's2');
-  // Idle: the heavier server first.
-  assert.equal(b.pick({ servers: mk([1, 3], [0, 0]), version: 3 }, NONE)?.name, 's2');
+  // An idle server beats any busy one, whatever the weights (HAProxy: idle ranks 0).
+  assert.equal(b.pick({ servers: mk([50, 1], [1, 0]), version: 3 }, NONE)?.name, 's2');
   // Close ratios: 3000002/3 = 1000000.67 < 1000001 < 3000004/3 = 1000001.33.
   assert.equal(b.pick({ servers: mk([3, 1], [3_000_001, 1_000_000]), version: 4 }, NONE)?.name, 's1');
   assert.equal(b.pick({ servers: mk([3, 1], [3_000_003, 1_000_000]), version: 5 }, NONE)?.name, 's2');
+});
+
+test('idle servers share the first sessions whatever their weights', () => {
+  const b = lc();
+  const servers = mk([1, 3, 2]);
+  const seq: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const s = b.pick({ servers, version: 1 }, NONE)!;
+    seq.push(s.name);
+    s.sessions++;
+  }
+  assert.deepEqual([...seq].sort(), ['s1', 's2', 's3']);
 });
 
 test('ties are shared round robin', () => {
