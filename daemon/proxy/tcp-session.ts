@@ -166,8 +166,10 @@ export class TcpSession {
     const sc = s.counters;
     const bc = be.counters;
     const fc = fe.counters;
-    server.setTimeout(be.cfg.timeouts.server ?? 0);
-    client.setTimeout(fe.cfg.timeouts.client ?? 0);
+    // HAProxy: once a TCP session is established, `timeout tunnel` (when set) replaces client and server timeouts
+    const tunnel = be.cfg.timeouts.tunnel;
+    server.setTimeout(tunnel ?? be.cfg.timeouts.server ?? 0);
+    client.setTimeout(tunnel ?? fe.cfg.timeouts.client ?? 0);
     server.on('timeout', () => this.timeout('server'));
     client.on('timeout', () => this.timeout('client'));
     server.on('error', (err: NodeJS.ErrnoException) => {
@@ -203,18 +205,23 @@ export class TcpSession {
     client.on('end', () => {
       this.clientEnded = true;
       server.end();
-      const fin = fe.cfg.timeouts.clientFin;
-      if (fin !== null) client.setTimeout(fin);
-      this.maybeDone();
+      this.halfClosed();
     });
     server.on('end', () => {
       this.serverEnded = true;
       client.end();
-      const fin = be.cfg.timeouts.serverFin;
-      if (fin !== null) server.setTimeout(fin);
-      this.maybeDone();
+      this.halfClosed();
     });
     client.resume();
+  }
+
+  /** One direction is shut: `timeout client-fin`/`server-fin` now bound the sides (HAProxy), then close when both are. */
+  private halfClosed(): void {
+    const cf = this.frontend.cfg.timeouts.clientFin;
+    const sf = this.backend.cfg.timeouts.serverFin;
+    if (cf !== null) this.client.setTimeout(cf);
+    if (sf !== null) this.server?.setTimeout(sf);
+    this.maybeDone();
   }
 
   private maybeDone(): void {

@@ -305,3 +305,29 @@ test('health checks take a dead server out of rotation (real TCP checks)', async
   }).finally(p.close);
 });
 
+
+test('timeout tunnel replaces client/server timeouts once the session is established', async () => {
+  const echo = await echoServer();
+  const p = await proxy([serverConfig('s', { port: echo.port })], { timeouts: { ...noTimeouts, connect: 500, server: 100, tunnel: 400 } }, { timeouts: { ...noTimeouts, client: 100 } });
+  await withServers([echo], async () => {
+    const c = await connect(p.port);
+    const t0 = Date.now();
+    await closed(c, 3000);
+    const ms = Date.now() - t0;
+    assert.ok(ms >= 350, `closed after ${ms} ms: the 100 ms client/server timeouts must not apply`);
+  }).finally(p.close);
+});
+
+test('timeout client-fin bounds a half-closed session', async () => {
+  const silent = await tcpServer(() => {}); // reads nothing back, never closes
+  const p = await proxy([serverConfig('s', { port: silent.port })], {}, { timeouts: { ...noTimeouts, client: 10000, clientFin: 200 } });
+  await withServers([silent], async () => {
+    const c = await connect(p.port, { allowHalfOpen: true });
+    await waitFor(() => silent.accepted === 1, 2000, 'server connection');
+    const t0 = Date.now();
+    c.end();
+    await closed(c, 3000);
+    const ms = Date.now() - t0;
+    assert.ok(ms >= 150 && ms < 2000, `closed ${ms} ms after the half-close`);
+  }).finally(p.close);
+});
