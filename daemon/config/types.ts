@@ -99,6 +99,8 @@ export interface FrontendConfig {
   readonly disabled: boolean;
   /** True when this frontend came from a `listen` section (its backend has the same name). */
   readonly fromListen: boolean;
+  /** `description <text>`, when set. */
+  readonly description?: string;
 }
 
 export type BalanceAlgorithm = 'roundrobin' | 'static-rr' | 'leastconn' | 'first' | 'source' | 'random';
@@ -209,6 +211,10 @@ export interface BackendConfig {
   readonly servers: readonly ServerConfig[];
   /** True when this backend came from a `listen` section. */
   readonly fromListen: boolean;
+  /** `disabled`: the backend starts stopped (the parser always sets it; optional only for older callers). */
+  readonly disabled?: boolean;
+  /** `description <text>`, when set. */
+  readonly description?: string;
 }
 
 /** The whole configuration, frozen. Frontends and backends are in file order. */

@@ -1,0 +1,182 @@
+/**
+ * Drafts: what keyword parsers fill in while a section is read. Every field a `defaults` section can
+ * set is optional here (undefined = "not set, use the inherited value or the built-in default"), so
+ * inheritance is a deep copy and the built-in defaults are applied once, in build.ts.
+ */
+import type { BindConfig, HttpCheckExpect, OnError, ProxyMode, SourceRef, TcpCheckStep, Timeouts, UseBackendRule, BalanceAlgorithm, StatsSocketConfig } from './types.js';
+import type { ProxyKind } from './context.js';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** A number together with the line that set it, for "already used by" messages. */
+export interface Placed<T> {
+  readonly value: T;
+  readonly where: SourceRef;
+}
+
+/** Options that `server` and `default-server` lines set. */
+export interface ServerOptions {
+  check?: boolean;
+  inter?: number;
+  fastinter?: number;
+  downinter?: number;
+  rise?: number;
+  fall?: number;
+  weight?: number;
+  disabled?: boolean;
+  backup?: boolean;
+  track?: { readonly backend: string | null; readonly server: string };
+  checkPort?: number;
+  checkAddr?: string;
+  maxconn?: number;
+  maxqueue?: number;
+  slowstart?: number;
+  observe?: 'layer4' | 'layer7';
+  errorLimit?: number;
+  onError?: OnError;
+  onMarkedDown?: 'shutdown-sessions';
+  onMarkedUp?: 'shutdown-backup-sessions';
+  initAddr?: string[];
+  id?: Placed<number>;
+}
+
+/** A parsed `<addr>[:port]`: host as written ('' = wildcard), its family, whether it is an IP literal. */
+export interface AddressDraft {
+  host: string;
+  port: number | null;
+  family: 'any' | 'ipv4' | 'ipv6';
+  isIp: boolean;
+}
+
+export interface ServerDraft {
+  readonly name: string;
+  readonly where: SourceRef;
+  readonly addr: AddressDraft;
+  readonly opts: ServerOptions;
+}
+
+/** A request line and headers from `option httpchk` or `http-check send`. */
+export interface HttpRequestDraft {
+  method?: string;
+  uri?: string;
+  version?: string;
+  headers: [string, string][];
+  body?: string;
+}
+
+export interface CheckDraft {
+  type?: 'tcp' | 'http' | 'tcp-check';
+  httpchk: HttpRequestDraft;
+  send: HttpRequestDraft;
+  expect: HttpCheckExpect[];
+  disableOn404?: boolean;
+  tcpCheck: TcpCheckStep[];
+  logHealthChecks?: boolean;
+  /** First `http-check` / `tcp-check` line of this section, for the "ignored because…" warning. */
+  httpRulesWhere: SourceRef | null;
+  tcpRulesWhere: SourceRef | null;
+  /** True while the rules are the ones copied from `defaults`: the proxy's first rule replaces them. */
+  httpRulesInherited: boolean;
+  tcpRulesInherited: boolean;
+}
+
+export type BindDraft = Mutable<BindConfig> & { isIp: boolean };
+
+export interface ProxyDraft {
+  kind: ProxyKind;
+  name: string;
+  where: SourceRef;
+  mode?: ProxyMode;
+  binds: BindDraft[];
+  maxconn?: number;
+  defaultBackend?: UseBackendRule;
+  useBackends: UseBackendRule[];
+  timeouts: { -readonly [K in keyof Timeouts]?: number | null };
+  retries?: number;
+  redispatch?: boolean;
+  balance?: { algorithm: BalanceAlgorithm; draws: number };
+  hashType?: 'map-based' | 'consistent';
+  check: CheckDraft;
+  defaultServer: ServerOptions;
+  servers: ServerDraft[];
+  disabled?: boolean;
+  description?: string;
+  id?: Placed<number>;
+}
+
+export interface GlobalDraft {
+  where: SourceRef | null;
+  maxconn?: number;
+  statsSockets: StatsSocketConfig[];
+  statsTimeout?: number;
+  spreadChecks?: number;
+  hardStopAfter?: number | null;
+  pidfile?: string;
+  logs: string[];
+}
+
+/** An empty draft: a section with nothing set. */
+export function emptyProxy(kind: ProxyKind, name: string, where: SourceRef): ProxyDraft {
+  return {
+    kind,
+    name,
+    where,
+    binds: [],
+    useBackends: [],
+    timeouts: {},
+    check: {
+      httpchk: { headers: [] },
+      send: { headers: [] },
+      expect: [],
+      tcpCheck: [],
+      httpRulesWhere: null,
+      tcpRulesWhere: null,
+      httpRulesInherited: false,
+      tcpRulesInherited: false,
+    },
+    defaultServer: {},
+    servers: [],
+  };
+}
+
+/**
+ * A proxy that starts from a `defaults` section: a deep copy of everything the defaults set, except what
+ * belongs to one proxy only (its id, description). Rules copied from defaults are marked inherited so the
+ * proxy's own first `http-check`/`tcp-check` line replaces them instead of appending (HAProxy ≥ 2.2).
+ */
+export function inheritProxy(defaults: ProxyDraft, kind: ProxyKind, name: string, where: SourceRef): ProxyDraft {
+  const px = structuredClone(defaults);
+  px.kind = kind;
+  px.name = name;
+  px.where = where;
+  delete px.id;
+  delete px.description;
+  px.check.httpRulesInherited = px.check.expect.length > 0 || hasRequest(px.check.send);
+  px.check.tcpRulesInherited = px.check.tcpCheck.length > 0;
+  px.check.httpRulesWhere = null;
+  px.check.tcpRulesWhere = null;
+  return px;
+}
+
+function hasRequest(r: HttpRequestDraft): boolean {
+  return r.method !== undefined || r.uri !== undefined || r.version !== undefined || r.body !== undefined || r.headers.length > 0;
+}
+
+/** Forget inherited `http-check` rules the first time this proxy declares its own. */
+export function ownHttpRules(px: ProxyDraft, where: SourceRef): void {
+  if (px.check.httpRulesInherited) {
+    px.check.expect = [];
+    px.check.send = { headers: [] };
+    px.check.httpRulesInherited = false;
+  }
+  px.check.httpRulesWhere ??= where;
+}
+
+/** Forget inherited `tcp-check` rules the first time this proxy declares its own. */
+export function ownTcpRules(px: ProxyDraft, where: SourceRef): void {
+  if (px.check.tcpRulesInherited) {
+    px.check.tcpCheck = [];
+    px.check.tcpRulesInherited = false;
+  }
+  px.check.tcpRulesWhere ??= where;
+}

@@ -1,0 +1,148 @@
+/** `global` section keywords. */
+import type { AdminLevel } from '../types.js';
+import type { GlobalDraft } from '../drafts.js';
+import { oneOf, type KwCtx } from '../context.js';
+import { parseDuration, parseInteger, parseOctalMode } from '../units.js';
+import { didYouMean } from '../suggest.js';
+import { dispatchSub, type Keyword, type KeywordTable, type SubKeyword } from './table.js';
+
+const GLOBAL = ['global'] as const;
+
+/** A keyword HAProxy knows that lbd accepts and does not act on: a warning says why. */
+function ignored(help: string, why: string): Keyword<GlobalDraft> {
+  return { help, sections: GLOBAL, parse: (ctx) => ctx.warn(`ignored by lbd (${why})`) };
+}
+
+/** `stats socket` options after the path, each `(ctx, socket, index of its word) → words consumed`. */
+interface SocketDraft {
+  mode: number;
+  level: AdminLevel;
+}
+const SOCKET_OPTIONS: Readonly<Record<string, { help: string; parse: (ctx: KwCtx, s: SocketDraft, i: number) => number }>> = {
+  mode: {
+    help: '<octal> file mode of the socket (default 600)',
+    parse(ctx, s, i) {
+      const w = ctx.args[i + 1];
+      if (w === undefined) ctx.error(`'mode' expects an octal file mode such as 600`, ctx.args[i]);
+      else s.mode = ctx.value(parseOctalMode(w.text), w) ?? s.mode;
+      return 2;
+    },
+  },
+  level: {
+    help: 'user|operator|admin: what commands the socket accepts (default operator)',
+    parse(ctx, s, i) {
+      const w = ctx.args[i + 1];
+      if (w === undefined) ctx.error(`'level' expects user, operator or admin`, ctx.args[i]);
+      else s.level = oneOf(ctx, w, ['user', 'operator', 'admin'] as const, 'level') ?? s.level;
+      return 2;
+    },
+  },
+  'expose-fd': {
+    help: 'listeners: accepted for compatibility; lbd reloads in-process and does not pass sockets',
+    parse(ctx, _s, i) {
+      const w = ctx.args[i + 1];
+      if (w?.text !== 'listeners') ctx.error(`'expose-fd' expects 'listeners'`, w ?? ctx.args[i]);
+      else ctx.warn(`'expose-fd listeners' is ignored by lbd (reloads happen in-process)`, ctx.args[i]);
+      return 2;
+    },
+  },
+};
+
+const STATS: Readonly<Record<string, SubKeyword<GlobalDraft>>> = {
+  socket: {
+    help: '<path> [mode <octal>] [level user|operator|admin]: admin socket (UNIX stream socket)',
+    parse(ctx, g) {
+      const path = ctx.args[0];
+      if (path === undefined) return ctx.error('expects a socket path');
+      let file = path.text;
+      if (file.startsWith('unix@')) file = file.slice('unix@'.length);
+      if (/^[a-z0-9]+@/.test(file) || file === '') return ctx.error(`lbd only supports UNIX socket paths here, got '${path.text}'`, path);
+      const s: SocketDraft = { mode: 0o600, level: 'operator' };
+      for (let i = 1; i < ctx.args.length; ) {
+        const w = ctx.args[i];
+        const opt = Object.hasOwn(SOCKET_OPTIONS, w.text) ? SOCKET_OPTIONS[w.text] : undefined;
+        if (opt === undefined) {
+          ctx.error(`unknown option '${w.text}'${didYouMean(w.text, Object.keys(SOCKET_OPTIONS))}`, w);
+          i++;
+        } else {
+          i += opt.parse(ctx, s, i);
+        }
+      }
+      const dup = g.statsSockets.find((o) => o.path === file);
+      if (dup) return ctx.error(`socket '${file}' is already declared at ${dup.where.file}:${dup.where.line}`, path);
+      g.statsSockets.push({ path: file, mode: s.mode, level: s.level, where: { file: ctx.line.file, line: ctx.line.line } });
+    },
+  },
+  timeout: {
+    help: '<duration>: idle timeout of admin connections (default 10s)',
+    parse(ctx, g) {
+      g.statsTimeout = ctx.single(parseDuration, 'a duration such as 10s') ?? g.statsTimeout;
+    },
+  },
+};
+
+/** The table of `global` keywords. */
+export const GLOBAL_KEYWORDS: KeywordTable<GlobalDraft> = {
+  maxconn: {
+    help: '<n>: process-wide connection limit (default 100000)',
+    sections: GLOBAL,
+    parse(ctx, g) {
+      g.maxconn = ctx.single((t) => parseInteger(t, 1, Number.MAX_SAFE_INTEGER), 'a positive integer') ?? g.maxconn;
+    },
+  },
+  stats: {
+    help: 'socket … | timeout …: the admin socket',
+    sections: GLOBAL,
+    parse: (ctx, g) => dispatchSub(ctx, g, STATS, 'stats setting'),
+    sub: STATS,
+  },
+  'spread-checks': {
+    help: '<0..50>: percentage of random jitter added to each check interval (default 0)',
+    sections: GLOBAL,
+    parse(ctx, g) {
+      g.spreadChecks = ctx.single((t) => parseInteger(t, 0, 50), 'a percentage between 0 and 50') ?? g.spreadChecks;
+    },
+  },
+  'hard-stop-after': {
+    help: '<duration>: how long a stopping lbd waits for sessions to end (default forever)',
+    sections: GLOBAL,
+    parse(ctx, g) {
+      g.hardStopAfter = ctx.single(parseDuration, 'a duration such as 30s') ?? g.hardStopAfter;
+    },
+  },
+  pidfile: {
+    help: '<path>: write the process id there',
+    sections: GLOBAL,
+    parse(ctx, g) {
+      if (ctx.expectCount(1, 'a file path')) g.pidfile = ctx.args[0].text;
+    },
+  },
+  log: {
+    help: '<target> <facility> …: accepted and kept; lbd logs to stderr',
+    sections: GLOBAL,
+    parse(ctx, g) {
+      if (ctx.args.length === 0) return ctx.error('expects a log target');
+      g.logs.push(ctx.line.raw);
+      ctx.warn('ignored by lbd (it logs to stderr); the line is kept in the configuration');
+    },
+  },
+  daemon: ignored('accepted and ignored', 'it runs in the foreground; let the service manager detach it'),
+  'master-worker': ignored('accepted and ignored', 'one process reloads in place'),
+  user: ignored('<user>: accepted and ignored', 'it does not change user; start it as the right user'),
+  group: ignored('<group>: accepted and ignored', 'it does not change group; start it as the right user'),
+  uid: ignored('<uid>: accepted and ignored', 'it does not change user; start it as the right user'),
+  gid: ignored('<gid>: accepted and ignored', 'it does not change group; start it as the right user'),
+  chroot: ignored('<dir>: accepted and ignored', 'it does not chroot'),
+  nbthread: ignored('<n>: accepted and ignored', 'it runs one event loop'),
+  nbproc: ignored('<n>: accepted and ignored', 'it runs one process'),
+  'ca-base': ignored('<dir>: accepted and ignored', 'it does not speak TLS'),
+  'crt-base': ignored('<dir>: accepted and ignored', 'it does not speak TLS'),
+  'tune.*': ignored('tune.<name> <value>: accepted and ignored', 'it has no tunables'),
+};
+
+/** The row for a global keyword, including prefix rows such as `tune.*`. */
+export function globalKeyword(name: string): Keyword<GlobalDraft> | undefined {
+  if (Object.hasOwn(GLOBAL_KEYWORDS, name)) return GLOBAL_KEYWORDS[name];
+  if (name.startsWith('tune.')) return GLOBAL_KEYWORDS['tune.*'];
+  return undefined;
+}

@@ -1,0 +1,81 @@
+/** `option <name>` and `no option <name>`. */
+import type { ProxyDraft } from '../drafts.js';
+import { PROXY_KINDS, type KwCtx, type SectionKind } from '../context.js';
+import { didYouMean } from '../suggest.js';
+import { notAllowed, type SubKeyword } from './table.js';
+import { parseHttpchk } from './checks.js';
+
+const BACKEND_SIDE: readonly SectionKind[] = ['defaults', 'backend', 'listen'];
+
+interface OptionRow {
+  readonly help: string;
+  readonly sections: readonly SectionKind[];
+  /** Whether `no option <name>` is meaningful (it undoes the option, e.g. one inherited from defaults). */
+  readonly negatable: boolean;
+  readonly parse: (ctx: KwCtx, px: ProxyDraft, negate: boolean) => void;
+}
+
+/** An on/off option without arguments. */
+function flag(help: string, sections: readonly SectionKind[], set: (px: ProxyDraft, on: boolean) => void): OptionRow {
+  return {
+    help,
+    sections,
+    negatable: true,
+    parse(ctx, px, negate) {
+      if (ctx.expectCount(0, 'no argument')) set(px, !negate);
+    },
+  };
+}
+
+/** A logging option lbd accepts without acting on it (it writes its own log lines to stderr). */
+function logOption(help: string): OptionRow {
+  return {
+    help: `${help}; accepted and ignored`,
+    sections: PROXY_KINDS,
+    negatable: true,
+    parse(ctx) {
+      if (ctx.expectCount(0, 'no argument')) ctx.warn('ignored by lbd (it writes its own log lines to stderr)');
+    },
+  };
+}
+
+/** The table of proxy options. */
+export const OPTIONS: Readonly<Record<string, OptionRow>> = {
+  redispatch: flag('let a request whose server failed retry on another server', BACKEND_SIDE, (px, on) => (px.redispatch = on)),
+  httpchk: {
+    help: '[<uri>] | <method> <uri> [<version>]: check servers with an HTTP request (default OPTIONS / HTTP/1.0)',
+    sections: BACKEND_SIDE,
+    negatable: false,
+    parse: (ctx, px) => parseHttpchk(ctx, px),
+  },
+  'tcp-check': {
+    help: 'check servers by running the tcp-check rules',
+    sections: BACKEND_SIDE,
+    negatable: false,
+    parse(ctx, px) {
+      if (ctx.expectCount(0, 'no argument')) px.check.type = 'tcp-check';
+    },
+  },
+  'log-health-checks': flag('log every health check status change, not only up/down', BACKEND_SIDE, (px, on) => (px.check.logHealthChecks = on)),
+  tcplog: logOption('TCP log format'),
+  httplog: logOption('HTTP log format'),
+  dontlognull: logOption('do not log connections that carried no data'),
+};
+
+/**
+ * `option <name> …` (negate=false) or `no option <name>` (negate=true). `ctx.args[0]` is the option name.
+ */
+export function parseOption(ctx: KwCtx, px: ProxyDraft, negate: boolean): void {
+  const name = ctx.args[0];
+  if (name === undefined) return ctx.error(`expects an option name (one of ${Object.keys(OPTIONS).join(', ')})`);
+  const row = Object.hasOwn(OPTIONS, name.text) ? OPTIONS[name.text] : undefined;
+  if (row === undefined) return ctx.error(`unknown option '${name.text}'${didYouMean(name.text, Object.keys(OPTIONS))}`, name);
+  if (!row.sections.includes(ctx.section)) return notAllowed(ctx, `option ${name.text}`, row.sections);
+  if (negate && !row.negatable) return ctx.error(`'no option ${name.text}' is not supported`, name);
+  row.parse(ctx.sub(1), px, negate);
+}
+
+/** The option rows in the shape `listKeywords()` reads. */
+export const OPTION_SUB: Readonly<Record<string, SubKeyword<ProxyDraft>>> = Object.fromEntries(
+  Object.entries(OPTIONS).map(([name, row]) => [name, { help: row.help, sections: row.sections, parse: (ctx: KwCtx, px: ProxyDraft) => row.parse(ctx, px, false) }]),
+);
