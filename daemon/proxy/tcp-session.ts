@@ -38,6 +38,7 @@ export class TcpSession {
     client.on('error', this.onClientError);
     client.on('close', this.onClientClose);
     client.pause();
+    frontend.proc.sessions.add(this);
     this.assign();
   }
 
@@ -279,6 +280,7 @@ export class TcpSession {
       this.backend.counters.totalSamples++;
       if (s.cfg.maxconn > 0) this.backend.dequeue();
     }
+    this.frontend.proc.sessions.delete(this);
     this.frontend.release();
   }
 }

@@ -9,6 +9,8 @@ import { TcpSession } from '../proxy/tcp-session.js';
 
 /** Process-wide connection accounting (global `maxconn`, `show info` CurrConns/CumConns/ConnRate). */
 export class ProcessCounters {
+  /** Every live session, whatever frontend, backend or server it belongs to (hard stop closes them all). */
+  readonly sessions = new Set<{ kill(reason: string): void }>();
   cur = 0;
   cum = 0;
   readonly rate = new RateCounter();

@@ -334,9 +334,7 @@ export class Runtime {
   /** Close everything: checks, queues, sessions. */
   shutdown(): void {
     this.checks.closeAll();
-    for (const be of this.backends.values()) {
-      be.close();
-      for (const s of be.servers) be.killSessions(s, 'process stopping');
-    }
+    for (const be of this.backends.values()) be.close();
+    for (const sess of [...this.proc.sessions]) sess.kill('process stopping');
   }
 }
