@@ -28,6 +28,8 @@ export interface Built {
   readonly frontends: Mutable<FrontendConfig>[];
   readonly backends: Mutable<BackendConfig>[];
   readonly jobs: ResolveJob[];
+  /** The line of each frontend's default_backend (its own, inherited from defaults, or the listen line). */
+  readonly defaultBackendWhere: Map<FrontendConfig, SourceRef>;
 }
 
 /** HAProxy has no global default for these; ours are documented on GlobalConfig. */
@@ -163,20 +165,23 @@ export function build(parsed: ParsedConfig, diags: Diagnostics): Built {
   const jobs: ResolveJob[] = [];
   const frontends: Mutable<FrontendConfig>[] = [];
   const backends: Mutable<BackendConfig>[] = [];
+  const defaultBackendWhere = new Map<FrontendConfig, SourceRef>();
   const ids = assignIds(parsed.proxies, (p) => p.id, (p) => `${p.kind} '${p.name}'`, 'proxy', diags);
   parsed.proxies.forEach((px, k) => {
     const fromListen = px.kind === 'listen';
     const common = { name: px.name, id: ids[k], where: px.where, mode: px.mode ?? 'tcp', timeouts: timeoutsOf(px), disabled: px.disabled ?? false, fromListen };
     const description = px.description !== undefined ? { description: px.description } : {};
     if (px.kind !== 'backend') {
-      frontends.push({
+      const fe: Mutable<FrontendConfig> = {
         ...common,
         ...description,
         binds: bindsOf(px, jobs),
         maxconn: px.maxconn ?? 0,
         defaultBackend: px.defaultBackend?.backend ?? (fromListen ? px.name : null),
         useBackends: px.useBackends,
-      });
+      };
+      frontends.push(fe);
+      defaultBackendWhere.set(fe, px.defaultBackend?.where ?? px.where);
     }
     if (px.kind !== 'frontend') {
       const sids = assignIds(px.servers, (s) => s.opts.id, (s) => `server '${s.name}'`, 'server', diags);
@@ -191,5 +196,5 @@ export function build(parsed: ParsedConfig, diags: Diagnostics): Built {
       });
     }
   });
-  return { global, frontends, backends, jobs };
+  return { global, frontends, backends, jobs, defaultBackendWhere };
 }

@@ -5,6 +5,7 @@
 import type { ConfigDiagnostic, SourceRef } from './types.js';
 import type { Line, Word } from './lexer.js';
 import type { Parsed } from './units.js';
+import { didYouMean } from './suggest.js';
 
 /** The sections of a config file. */
 export type SectionKind = 'global' | 'defaults' | 'frontend' | 'backend' | 'listen';
@@ -94,8 +95,7 @@ export class KwCtx {
 /** Reports `'kw': <what> must be one of a, b, c` with a suggestion; returns the word when it is valid. */
 export function oneOf<T extends string>(ctx: KwCtx, word: Word, allowed: readonly T[], what: string): T | undefined {
   if ((allowed as readonly string[]).includes(word.text)) return word.text as T;
-  const close = allowed.find((a) => a.toLowerCase() === word.text.toLowerCase());
-  ctx.error(`unknown ${what} '${word.text}' (expected ${allowed.join(', ')})${close ? `; did you mean '${close}'?` : ''}`, word);
+  ctx.error(`unknown ${what} '${word.text}' (expected ${allowed.join(', ')})${didYouMean(word.text, allowed)}`, word);
   return undefined;
 }
 

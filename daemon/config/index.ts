@@ -96,7 +96,7 @@ async function load(sources: readonly Source[], diags: Diagnostics, opts: LoadOp
   }
   const parsed = parser.result();
   const built = build(parsed, diags);
-  validate(parsed.proxies, built.frontends, built.backends, diags);
+  validate(parsed.proxies, built.frontends, built.backends, built.defaultBackendWhere, diags);
   await resolveAll(built.jobs, opts.resolveHost ?? libcResolver, diags);
   checkListenerConflicts(built.frontends, diags);
   if (sources.length > 0 && parsed.proxies.length === 0) {

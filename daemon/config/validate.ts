@@ -36,11 +36,11 @@ function checkServerNames(be: BackendConfig, diags: Diagnostics): void {
 }
 
 /** Where frontends send traffic: each named backend must exist, and an HTTP frontend cannot use a TCP backend. */
-function checkBackendRefs(fe: FrontendConfig, backends: ReadonlyMap<string, BackendConfig>, frontendNames: ReadonlySet<string>, reported: Set<string>, diags: Diagnostics): void {
-  const refs = [...(fe.defaultBackend !== null ? [{ backend: fe.defaultBackend, where: fe.where, kw: 'default_backend' }] : []), ...fe.useBackends.map((r) => ({ ...r, kw: 'use_backend' }))];
+function checkBackendRefs(fe: FrontendConfig, defaultWhere: SourceRef, backends: ReadonlyMap<string, BackendConfig>, frontendNames: ReadonlySet<string>, reported: Set<string>, diags: Diagnostics): void {
+  const refs = [...(fe.defaultBackend !== null ? [{ backend: fe.defaultBackend, where: defaultWhere, kw: 'default_backend' }] : []), ...fe.useBackends.map((r) => ({ ...r, kw: 'use_backend' }))];
   for (const r of refs) {
-    // A listen's own backend is referenced from the listen line itself; an inherited default_backend from its defaults line.
-    const where = r.kw === 'default_backend' && fe.fromListen && r.backend === fe.name ? fe.where : r.where;
+    // An inherited default_backend is reported once, at its defaults line, not once per frontend.
+    const where = r.where;
     const key = `${at(where)}/${r.backend}`;
     const be = backends.get(r.backend);
     if (be === undefined) {
@@ -121,13 +121,13 @@ function checkCheckPort(be: BackendConfig, s: ServerConfig, diags: Diagnostics):
 }
 
 /** Everything that needs the whole configuration, except listener conflicts (those wait for DNS). */
-export function validate(proxies: readonly ProxyDraft[], frontends: readonly FrontendConfig[], backends: readonly BackendConfig[], diags: Diagnostics): void {
+export function validate(proxies: readonly ProxyDraft[], frontends: readonly FrontendConfig[], backends: readonly BackendConfig[], defaultBackendWhere: ReadonlyMap<FrontendConfig, SourceRef>, diags: Diagnostics): void {
   checkProxyNames(proxies, diags);
   const byName = new Map<string, BackendConfig>();
   for (const be of backends) if (!byName.has(be.name)) byName.set(be.name, be);
   const frontendNames = new Set(frontends.map((f) => f.name));
   const reported = new Set<string>();
-  for (const fe of frontends) checkBackendRefs(fe, byName, frontendNames, reported, diags);
+  for (const fe of frontends) checkBackendRefs(fe, defaultBackendWhere.get(fe) ?? fe.where, byName, frontendNames, reported, diags);
   for (const be of backends) {
     checkServerNames(be, diags);
     for (const s of be.servers) {

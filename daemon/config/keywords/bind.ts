@@ -6,6 +6,7 @@ import type { Word } from '../lexer.js';
 import type { BindDraft, ProxyDraft } from '../drafts.js';
 import type { KwCtx } from '../context.js';
 import { parseBindAddress } from '../address.js';
+import type { Parsed } from '../units.js';
 import { didYouMean } from '../suggest.js';
 
 interface BindOptions {
@@ -36,6 +37,11 @@ const UNSUPPORTED = new Set([
 export function parseBind(ctx: KwCtx, px: ProxyDraft): void {
   const list = ctx.args[0];
   if (list === undefined) return ctx.error('expects <address>:<port>[,…] as its first argument');
+  const where = { file: ctx.line.file, line: ctx.line.line };
+  const addresses: Parsed<Omit<BindDraft, 'where' | 'text' | 'name'>>[] = [];
+  const texts = list.text.split(',');
+  for (const text of texts) addresses.push(text === '' ? { ok: false, error: `empty address in '${list.text}'` } : parseBindAddress(text));
+  for (const a of addresses) if (!a.ok) ctx.error(a.error, list);
   const opts: BindOptions = { name: null };
   for (let i = 1; i < ctx.args.length; i += 2) {
     const w = ctx.args[i];
@@ -48,18 +54,7 @@ export function parseBind(ctx: KwCtx, px: ProxyDraft): void {
     if (value === undefined) return ctx.error(`option '${w.text}' expects ${row.help.split(':')[0]}`, w);
     row.parse(ctx, opts, value);
   }
-  const where = { file: ctx.line.file, line: ctx.line.line };
-  for (const text of list.text.split(',')) {
-    if (text === '') {
-      ctx.error(`empty address in '${list.text}'`, list);
-      continue;
-    }
-    const a = parseBindAddress(text);
-    if (!a.ok) {
-      ctx.error(a.error, list);
-      continue;
-    }
-    const b: BindDraft = { where, text, host: a.value.host, port: a.value.port, family: a.value.family, fd: a.value.fd, name: opts.name, isIp: a.value.isIp };
-    px.binds.push(b);
-  }
+  addresses.forEach((a, i) => {
+    if (a.ok) px.binds.push({ ...a.value, where, text: texts[i], name: opts.name });
+  });
 }

@@ -63,7 +63,7 @@ const STATS: Readonly<Record<string, SubKeyword<GlobalDraft>>> = {
         const opt = Object.hasOwn(SOCKET_OPTIONS, w.text) ? SOCKET_OPTIONS[w.text] : undefined;
         if (opt === undefined) {
           ctx.error(`unknown option '${w.text}'${didYouMean(w.text, Object.keys(SOCKET_OPTIONS))}`, w);
-          i++;
+          for (i++; i < ctx.args.length && !Object.hasOwn(SOCKET_OPTIONS, ctx.args[i].text); i++); // its arguments
         } else {
           i += opt.parse(ctx, s, i);
         }

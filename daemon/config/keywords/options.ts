@@ -62,6 +62,16 @@ export const OPTIONS: Readonly<Record<string, OptionRow>> = {
   dontlognull: logOption('do not log connections that carried no data'),
 };
 
+/** Options HAProxy has that lbd does not, so the message says "not supported" rather than "unknown". */
+const UNSUPPORTED_OPTIONS: ReadonlySet<string> = new Set([
+  'forwardfor', 'originalto', 'http-server-close', 'httpclose', 'http-keep-alive', 'http-pretend-keepalive', 'http-buffer-request',
+  'http-no-delay', 'http-use-proxy-header', 'abortonclose', 'allbackups', 'persist', 'prefer-last-server', 'checkcache',
+  'ssl-hello-chk', 'mysql-check', 'pgsql-check', 'redis-check', 'smtpchk', 'ldap-check', 'spop-check', 'external-check',
+  'splice-auto', 'splice-request', 'splice-response', 'tcpka', 'clitcpka', 'srvtcpka', 'nolinger', 'independent-streams',
+  'socket-stats', 'contstats', 'transparent', 'accept-invalid-http-request', 'accept-invalid-http-response', 'log-separate-errors',
+  'logasap', 'idle-close-on-response', 'disable-h2-upgrade', 'h1-case-adjust-bogus-client', 'h1-case-adjust-bogus-server',
+]);
+
 /**
  * `option <name> …` (negate=false) or `no option <name>` (negate=true). `ctx.args[0]` is the option name.
  */
@@ -69,6 +79,7 @@ export function parseOption(ctx: KwCtx, px: ProxyDraft, negate: boolean): void {
   const name = ctx.args[0];
   if (name === undefined) return ctx.error(`expects an option name (one of ${Object.keys(OPTIONS).join(', ')})`);
   const row = Object.hasOwn(OPTIONS, name.text) ? OPTIONS[name.text] : undefined;
+  if (row === undefined && UNSUPPORTED_OPTIONS.has(name.text)) return ctx.error(`option '${name.text}' is not supported by lbd`, name);
   if (row === undefined) return ctx.error(`unknown option '${name.text}'${didYouMean(name.text, Object.keys(OPTIONS))}`, name);
   if (!row.sections.includes(ctx.section)) return notAllowed(ctx, `option ${name.text}`, row.sections);
   if (negate && !row.negatable) return ctx.error(`'no option ${name.text}' is not supported`, name);
