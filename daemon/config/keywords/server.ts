@@ -114,6 +114,15 @@ export const SERVER_OPTIONS: Readonly<Record<string, ServerOption>> = {
   },
 };
 
+/** Server options HAProxy has that lbd does not: refused with "not supported", not "unknown". */
+const UNSUPPORTED: ReadonlySet<string> = new Set([
+  'ssl', 'no-ssl', 'verify', 'verifyhost', 'sni', 'ca-file', 'crt', 'ciphers', 'alpn', 'npn', 'proto', 'send-proxy', 'send-proxy-v2',
+  'check-ssl', 'check-send-proxy', 'check-sni', 'check-alpn', 'check-proto', 'check-via-socks4', 'socks4', 'cookie', 'redir',
+  'resolvers', 'resolve-prefer', 'resolve-opts', 'resolve-net', 'agent-check', 'agent-port', 'agent-inter', 'agent-addr',
+  'agent-send', 'pool-max-conn', 'pool-purge-delay', 'pool-low-conn', 'max-reuse', 'source', 'usesrc', 'namespace', 'tfo',
+  'minconn', 'tcp-ut', 'ws', 'force-tlsv12', 'force-tlsv13', 'ssl-min-ver', 'ssl-max-ver', 'ssl-reuse', 'no-ssl-reuse',
+]);
+
 /**
  * Apply the option words of a `server`/`default-server` line to `o`. After an unknown option, words
  * up to the next known option are taken as its arguments, so one typo gives one message, not several.
@@ -124,7 +133,7 @@ export function applyServerOptions(ctx: KwCtx, o: ServerOptions, isDefault: bool
     const w = ctx.args[i];
     const row = Object.hasOwn(SERVER_OPTIONS, w.text) ? SERVER_OPTIONS[w.text] : undefined;
     if (row === undefined) {
-      ctx.error(`unknown option '${w.text}'${didYouMean(w.text, names)}`, w);
+      ctx.error(UNSUPPORTED.has(w.text) ? `option '${w.text}' is not supported by lbd` : `unknown option '${w.text}'${didYouMean(w.text, names)}`, w);
       for (i++; i < ctx.args.length && !Object.hasOwn(SERVER_OPTIONS, ctx.args[i].text); i++);
       continue;
     }
