@@ -61,6 +61,11 @@ export abstract class ProbeRun {
   /** The input buffer reached CHECK_BUFFER_SIZE: HAProxy treats that as the last read. */
   protected inputFull = false;
   protected eof = false;
+  /**
+   * Disable Nagle: only worth its setsockopt() when a probe writes several times per connection
+   * (tcp-check); a single request write is never delayed by Nagle.
+   */
+  protected noDelay = false;
   private timer: NodeJS.Timeout | null = null;
   private phase: 'connect' | 'read' = 'connect';
   private done = false;
@@ -137,7 +142,7 @@ export abstract class ProbeRun {
     this.arm('connect', this.timeouts.connectMs);
     let s: net.Socket;
     try {
-      s = net.connect({ host, port, noDelay: true });
+      s = net.connect({ host, port, noDelay: this.noDelay });
     } catch (e) {
       // May run inside a socket callback (a tcp-check connect step): never let it throw.
       this.finish('SOCKERR', null, errnoText(e));

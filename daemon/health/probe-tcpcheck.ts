@@ -60,6 +60,7 @@ class TcpCheckRun extends ProbeRun {
     signal: AbortSignal | undefined,
   ) {
     super(timeouts, signal);
+    this.noDelay = true;
   }
 
   protected begin(): void {
@@ -95,6 +96,7 @@ class TcpCheckRun extends ProbeRun {
     if (this.waiting === 'expect' && this.input !== null) {
       this.eof = true;
       this.advance();
+      if (this.connecting()) return; // a later connect step opened a new connection
     }
     this.finish('SOCKERR', null, errnoText(err) + this.where());
   }
@@ -105,6 +107,10 @@ class TcpCheckRun extends ProbeRun {
 
   protected override onReadTimeout(): void {
     this.finish('L7TOUT', null, this.where());
+  }
+
+  private connecting(): boolean {
+    return this.waiting === 'connect';
   }
 
   /** HAProxy's ` at step N of tcp-check (…)` suffix for the step in progress. */

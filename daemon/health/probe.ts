@@ -24,7 +24,8 @@ export const runProbe: Probe = (check: HealthCheckConfig, target: ProbeTarget, t
     return Promise.resolve({ status: 'SOCKERR', code: null, durationMs: 0, info: `unknown check type '${String(check.type)}'` });
   }
   try {
-    return probe(check, target, timeouts, signal).catch((e: unknown) => ({ status: 'SOCKERR', code: null, durationMs: 0, info: errnoText(e) }) as const);
+    // Probes resolve every outcome themselves (ProbeRun); only a synchronous throw is caught here.
+    return probe(check, target, timeouts, signal);
   } catch (e) {
     return Promise.resolve({ status: 'SOCKERR', code: null, durationMs: 0, info: errnoText(e) });
   }

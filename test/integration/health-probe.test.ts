@@ -152,7 +152,7 @@ async function fullBacklogListener(): Promise<{ port: number; close(): Promise<v
   };
 }
 
-describe('tcp connect probe', () => {
+describe('tcp connect probe', { timeout: 30_000 }, () => {
   it('L4OK when the connection is established, and resets it at once', async () => {
     const srv = await rawServer(() => {});
     try {
@@ -199,7 +199,7 @@ describe('tcp connect probe', () => {
   });
 });
 
-describe('http probe', () => {
+describe('http probe', { timeout: 30_000 }, () => {
   let demo: DemoBackend;
   before(async () => {
     demo = await startDemoBackend({ name: 'probe-test' });
@@ -311,6 +311,16 @@ describe('http probe', () => {
     }
   });
 
+  it('judges the bytes received before a reset (an RST right after the answer is common)', async () => {
+    // Close-delimited body, then RST: the body rule is decided on what arrived.
+    const srv = await rawServer((s) => s.once('data', () => s.write('HTTP/1.0 200 OK\r\n\r\nready', () => s.resetAndDestroy())));
+    try {
+      assertResult(await runProbe(check({ expect: [expectRule('string', 'ready')] }), target(srv.port), NORMAL), 'L7OK', 200, '');
+    } finally {
+      await srv.close();
+    }
+  });
+
   it('L7RSP when the headers are cut by the close', async () => {
     const srv = await rawServer((s) => s.once('data', () => s.end('HTTP/1.1 200 OK\r\nContent-')));
     try {
@@ -376,7 +386,7 @@ describe('http probe', () => {
   });
 });
 
-describe('tcp-check probe', () => {
+describe('tcp-check probe', { timeout: 30_000 }, () => {
   /** A tiny Redis-like server: PING → +PONG, anything else → -ERR; `mode` says what happens next. */
   async function pingServer(mode: 'keep' | 'close-after-answer', answer = '+PONG\r\n'): Promise<RawServer> {
     return rawServer((s) =>
@@ -474,6 +484,19 @@ describe('tcp-check probe', () => {
     }
   });
 
+  it('a reset after a mismatching answer → L7RSP on what was received; a reset before any byte → SOCKERR', async () => {
+    const mismatch = await rawServer((s) => s.once('data', () => s.write('-ERR\r\n', () => s.resetAndDestroy())));
+    const reset = await rawServer((s) => s.once('data', () => s.resetAndDestroy()));
+    try {
+      const c = tcpCheck(send('PING\r\n'), expectTcp('string', '+PONG'));
+      assertResult(await runProbe(c, target(mismatch.port), NORMAL), 'L7RSP', null, "TCPCHK did not match content '+PONG' at step 2");
+      assertResult(await runProbe(c, target(reset.port), NORMAL), 'SOCKERR', null, "Connection reset by peer at step 2 of tcp-check (expect string '+PONG')");
+    } finally {
+      await mismatch.close();
+      await reset.close();
+    }
+  });
+
   it('closed before any byte at an expect → L7RSP "TCPCHK got an empty response"', async () => {
     const srv = await rawServer((s) => s.once('data', () => s.end()));
     try {
@@ -521,7 +544,7 @@ describe('tcp-check probe', () => {
   });
 });
 
-describe('abort', () => {
+describe('abort', { timeout: 30_000 }, () => {
   it('an abort ends a probe in flight at once and closes its socket', async () => {
     const srv = await rawServer(() => {});
     try {
@@ -556,7 +579,7 @@ describe('abort', () => {
   });
 });
 
-describe('demo backend', () => {
+describe('demo backend', { timeout: 30_000 }, () => {
   const get = (port: number, path: string, method = 'GET', agent?: http.Agent): Promise<{ status: number; body: string }> =>
     new Promise((resolve, reject) => {
       const req = http.request({ host: HOST, port, path, method, agent: agent ?? false }, (res) => {
@@ -661,7 +684,7 @@ function noMoreThan(now: Record<string, number>, base: Record<string, number>): 
   return true;
 }
 
-describe('no leaks', () => {
+describe('no leaks', { timeout: 30_000 }, () => {
   it('after probes of every kind and outcome, no socket or timer is left', async () => {
     const base = handleCounts();
     const ok = await rawServer((s) => s.on('data', () => s.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok')));
