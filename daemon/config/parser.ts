@@ -111,7 +111,8 @@ export class ConfigParser {
       return;
     }
     const { name, from } = this.sectionArgs(line, kind, args);
-    const base = from !== undefined ? this.findDefaults(line, from) : this.lastDefaults;
+    // A new defaults section starts from scratch unless it names one with `from` (HAProxy: "reset by the next defaults").
+    const base = from !== undefined ? this.findDefaults(line, from) : kind === 'defaults' ? null : this.lastDefaults;
     const px = base ? inheritProxy(base, kind, name, where) : emptyProxy(kind, name, where);
     this.section = { kind: 'proxy', px };
     if (kind === 'defaults') {

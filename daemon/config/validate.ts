@@ -127,7 +127,7 @@ export function validate(proxies: readonly ProxyDraft[], frontends: readonly Fro
   for (const be of backends) if (!byName.has(be.name)) byName.set(be.name, be);
   const frontendNames = new Set(frontends.map((f) => f.name));
   const reported = new Set<string>();
-  for (const fe of frontends) checkBackendRefs(fe, defaultBackendWhere.get(fe) ?? fe.where, byName, frontendNames, reported, diags);
+  for (const fe of frontends) if (fe.name !== '') checkBackendRefs(fe, defaultBackendWhere.get(fe) ?? fe.where, byName, frontendNames, reported, diags);
   for (const be of backends) {
     checkServerNames(be, diags);
     for (const s of be.servers) {
