@@ -3,6 +3,8 @@ import { CHECK_STATUSES } from '../../shared/check-status.js';
 import type { EventCause } from '../../shared/events.js';
 import { ADMIN, type OpState } from '../../shared/snapshot.js';
 import { checkFailed, checkPassed, onErrorHealth } from '../health/rise-fall.js';
+import { resolve404WhileDown } from '../health/expect.js';
+import { httpPlan } from '../health/probe-http.js';
 import type { Server } from './server.js';
 
 /**
@@ -156,7 +158,8 @@ function adminMessage(s: Server, old: number, next: number, cause: EventCause): 
  * Feed one probe result to a checked server (the end of a track chain). HAProxy's arithmetic:
  * failures while up count in chkfail; L7OKC (disable-on-404) passes health but puts the server in NOLB.
  */
-export function applyCheckResult(s: Server, r: CheckResult): void {
+export function applyCheckResult(s: Server, result: CheckResult): void {
+  const r = s.op === 'down' && result.status === 'L7OKC' ? judge404WhileDown(s, result) : result;
   const env = s.backend.env;
   const now = env.clock.now();
   const before = s.statusString();
@@ -180,8 +183,15 @@ export function applyCheckResult(s: Server, r: CheckResult): void {
       if (s.op !== target) return void setOpState(s, target, cause);
     }
   }
-  s.consecutiveErrors = outcome === 'failed' ? s.consecutiveErrors : 0;
+  if (outcome !== 'failed') s.consecutiveErrors = 0; // a passing check clears passive-health errors (HAProxy)
   reportHealthMove(s, before, beforeHealth, r, cause);
+}
+
+/** HAProxy applies `disable-on-404` only to a server that is up; a DOWN server's 404 is judged by the expect rules. */
+function judge404WhileDown(s: Server, r: CheckResult): CheckResult {
+  const v = resolve404WhileDown(httpPlan(s.backend.cfg.healthCheck).expect, r.info || 'Not Found');
+  if (v.kind === 'fail') return { status: v.status, code: 404, durationMs: r.durationMs, info: v.info };
+  return { status: 'L7OK', code: 404, durationMs: r.durationMs, info: r.info };
 }
 
 function reportHealthMove(s: Server, before: string, beforeHealth: number, r: CheckResult, cause: EventCause): void {
@@ -216,7 +226,6 @@ export function observeResult(s: Server, ok: boolean): void {
   if (!adj.fail) return;
   ref.health = adj.health;
   applyCheckResult(ref, { status: 'HANA', code: null, durationMs: 0, info: `Detected ${errors} consecutive errors` });
-  void errors;
 }
 
 /** `disable health` / `enable health`: the check stops or resumes; the state stays as it is (HAProxy 2.6). */

@@ -284,3 +284,16 @@ test('config `disabled` starts in MAINT and trackers inherit it; unresolved addr
   assert.equal(h.status('myApp/server-1'), 'UP 1/2');
   h.rt.shutdown();
 });
+
+test('disable-on-404 applies only to a server that is up: a DOWN server answering 404 stays DOWN', async () => {
+  const cfg = config([backendConfig('b', [serverConfig('s', { port: 9, check: true, inter: 100, fastinter: 100, downinter: 100, rise: 2, fall: 2 })])]);
+  const h = await harness(cfg);
+  h.results.set(9, BAD);
+  await h.tick(200);
+  assert.equal(h.status('b/s'), 'DOWN');
+  h.results.set(9, { status: 'L7OKC', code: 404, durationMs: 1, info: 'Not Found' });
+  await h.tick(500);
+  assert.equal(h.status('b/s'), 'DOWN');
+  assert.equal(h.srv('b/s').checkView()?.status, 'L7STS');
+  h.rt.shutdown();
+});
