@@ -17,7 +17,7 @@ export interface Word {
   readonly col: number;
 }
 
-/** One non-empty config line. `raw` is the line as written, for messages and `log` lines kept verbatim. */
+/** One non-empty config line. `raw` is the line as written from its first to its last word (no comment), for `log` lines kept verbatim. */
 export interface Line {
   readonly file: string;
   readonly line: number;
@@ -55,8 +55,8 @@ export function lex(text: string, file: string, env: Env): LexResult {
   for (let i = 0; i < rows.length; i++) {
     const raw = rows[i].endsWith('\r') ? rows[i].slice(0, -1) : rows[i];
     try {
-      const words = lexLine(raw, env, { file, line: i + 1 });
-      if (words.length > 0) lines.push({ file, line: i + 1, words, raw: raw.trim() });
+      const { words, end } = split(raw, env, { file, line: i + 1 });
+      if (words.length > 0) lines.push({ file, line: i + 1, words, raw: raw.slice(words[0].col - 1, end) });
     } catch (e) {
       if (!(e instanceof LexError)) throw e;
       diagnostics.push({ severity: 'error', where: { file, line: i + 1, col: e.col }, message: e.message });
@@ -72,6 +72,11 @@ interface Pseudo {
 
 /** Split one line into words (exported for tests). Throws LexError on a malformed line. */
 export function lexLine(raw: string, env: Env, pseudo: Pseudo = { file: '', line: 0 }): Word[] {
+  return split(raw, env, pseudo).words;
+}
+
+/** The words of a line and the index just after the last one. */
+function split(raw: string, env: Env, pseudo: Pseudo): { words: Word[]; end: number } {
   const words: Word[] = [];
   let cur = ''; // the word being built
   let inWord = false;
@@ -86,13 +91,17 @@ export function lexLine(raw: string, env: Env, pseudo: Pseudo = { file: '', line
       col = at + 1;
     }
   };
+  let i = 0;
+  let end = 0;
   const endWord = (): void => {
-    if (inWord && !(cur === '' && sawSplit)) words.push({ text: cur, col });
+    if (inWord && !(cur === '' && sawSplit)) {
+      words.push({ text: cur, col });
+      end = i;
+    }
     inWord = false;
     sawSplit = false;
   };
 
-  let i = 0;
   while (i < raw.length) {
     const c = raw[i];
     if (squote) {
@@ -143,7 +152,7 @@ export function lexLine(raw: string, env: Env, pseudo: Pseudo = { file: '', line
   }
   if (squote || dquote) throw new LexError(`unmatched quote at position ${squote || dquote}`, squote || dquote);
   endWord();
-  return words;
+  return { words, end };
 }
 
 /** One backslash sequence at raw[i]: returns the text it stands for and how many characters it used. */

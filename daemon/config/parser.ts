@@ -80,8 +80,8 @@ export class ConfigParser {
     if (kw.text === 'no') return this.negated(ctx, px);
     const row = Object.hasOwn(PROXY_KEYWORDS, kw.text) ? PROXY_KEYWORDS[kw.text] : undefined;
     if (row === undefined) {
-      if (globalKeyword(kw.text) !== undefined) return notAllowed(ctx, kw.text, ['global']);
       if (UNSUPPORTED_PROXY_KEYWORDS.has(kw.text)) return this.diags.error(refOf(line, kw), `'${kw.text}' is not supported by lbd`);
+      if (globalKeyword(kw.text) !== undefined) return notAllowed(ctx, kw.text, ['global']);
       return this.unknown(line, kw, px.kind, Object.keys(PROXY_KEYWORDS).filter((k) => PROXY_KEYWORDS[k].sections.includes(px.kind)));
     }
     if (!row.sections.includes(px.kind)) return notAllowed(ctx, kw.text, row.sections);

@@ -51,7 +51,7 @@ test('ignored global keywords are accepted with a warning each; log lines are ke
       '    user haproxy',
       '    group haproxy',
       '    chroot /var/empty',
-      '    log 127.0.0.1:514 local0 notice',
+      '    log 127.0.0.1:514 local0 notice   # to the local syslog',
       '    nbthread 4',
       '    nbproc 1',
       '    master-worker',

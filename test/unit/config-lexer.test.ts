@@ -91,7 +91,7 @@ test('malformed lines throw with the column', () => {
 });
 
 test('lex() keeps file:line, drops blank and comment lines, reports bad lines and keeps going', () => {
-  const r = lex('\uFEFFglobal\r\n\n  # only a comment\n  maxconn "10\n  pidfile /run/lbd.pid\n', 'a.cfg', {});
+  const r = lex('\uFEFFglobal\r\n\n  # only a comment\n  maxconn "10\n  pidfile /run/lbd.pid  # where\n', 'a.cfg', {});
   assert.deepEqual(
     r.lines.map((l) => [l.file, l.line, l.words.map((w) => w.text)]),
     [

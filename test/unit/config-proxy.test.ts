@@ -358,3 +358,14 @@ test('proxy keyword errors', async () => {
     "lbd.cfg:35: 'id' is not allowed in a defaults section (only in frontend, backend, listen)",
   ]);
 });
+
+test('HAProxy proxy keywords lbd lacks say so; negating an option that cannot be negated is an error', async () => {
+  const r = await load(cfg('backend b', '    stats enable', '    http-request deny', '    no option httpchk', '    no option tcp-check', '    option redispatch 3'));
+  assert.deepEqual(messages(r), [
+    "lbd.cfg:2: 'stats' is not supported by lbd",
+    "lbd.cfg:3: 'http-request' is not supported by lbd",
+    "lbd.cfg:4: 'no option': 'no option httpchk' is not supported",
+    "lbd.cfg:5: 'no option': 'no option tcp-check' is not supported",
+    "lbd.cfg:6: 'option redispatch': unexpected argument '3' (expects no argument)",
+  ]);
+});
