@@ -72,7 +72,7 @@ export interface CheckDraft {
   disableOn404?: boolean;
   tcpCheck: TcpCheckStep[];
   logHealthChecks?: boolean;
-  /** First `http-check` / `tcp-check` line of this section, for the "ignored because…" warning. */
+  /** First `http-check` / `tcp-check` line of the rules in effect (possibly in defaults), for the "ignored because…" warning. */
   httpRulesWhere: SourceRef | null;
   tcpRulesWhere: SourceRef | null;
   /** True while the rules are the ones copied from `defaults`: the proxy's first rule replaces them. */
@@ -153,8 +153,6 @@ export function inheritProxy(defaults: ProxyDraft, kind: ProxyKind, name: string
   delete px.description;
   px.check.httpRulesInherited = px.check.expect.length > 0 || hasRequest(px.check.send);
   px.check.tcpRulesInherited = px.check.tcpCheck.length > 0;
-  px.check.httpRulesWhere = null;
-  px.check.tcpRulesWhere = null;
   return px;
 }
 
@@ -168,6 +166,7 @@ export function ownHttpRules(px: ProxyDraft, where: SourceRef): void {
     px.check.expect = [];
     px.check.send = { headers: [] };
     px.check.httpRulesInherited = false;
+    px.check.httpRulesWhere = null;
   }
   px.check.httpRulesWhere ??= where;
 }
@@ -177,6 +176,7 @@ export function ownTcpRules(px: ProxyDraft, where: SourceRef): void {
   if (px.check.tcpRulesInherited) {
     px.check.tcpCheck = [];
     px.check.tcpRulesInherited = false;
+    px.check.tcpRulesWhere = null;
   }
   px.check.tcpRulesWhere ??= where;
 }

@@ -176,3 +176,9 @@ test('check keyword errors', async () => {
     "lbd.cfg:32: 'tcp-check': unknown tcp-check rule 'expct'; did you mean 'expect'?",
   ]);
 });
+
+test('rules inherited from defaults without their option are warned about at the defaults line, per backend', async () => {
+  const r = await load(cfg('defaults', '    http-check expect status 200', 'backend a', 'backend b', '    option httpchk'));
+  assert.deepEqual(messages(r), ["lbd.cfg:2: warning: 'http-check' rules are ignored in backend 'a' because 'option httpchk' is not set"]);
+  assert.deepEqual(r.config!.backends[1].healthCheck.expect.map((e) => e.where.line), [2]);
+});
