@@ -134,26 +134,29 @@ async function main(): Promise<number> {
 
   return new Promise<number>((resolve) => {
     let stopping = false;
+    let done = false;
+    const finish = (why: string) => {
+      if (done) return;
+      done = true;
+      rt.shutdown();
+      if (pidfile) rmSync(pidfile, { force: true });
+      log.notice(`stopped (${why})`);
+      resolve(0);
+    };
     const stop = async (signal: string) => {
       if (stopping) {
         if (signal !== 'SIGUSR1') {
           log.warn(`${signal} again: stopping now`);
-          rt.shutdown();
-          resolve(0);
+          finish(`second ${signal}`);
         }
         return;
       }
       stopping = true;
       log.notice(`${signal}: stopping gracefully (${rt.currentSessions()} sessions in progress)`);
       await rt.closeListeners();
-      const hard = rt.config?.global.hardStopAfter ?? null;
-      const deadline = hard !== null ? Date.now() + hard : Infinity;
-      while (rt.currentSessions() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      if (rt.currentSessions() > 0) log.warn(`hard-stop-after reached: closing ${rt.currentSessions()} sessions`);
-      rt.shutdown();
-      if (pidfile) rmSync(pidfile, { force: true });
-      log.notice('stopped');
-      resolve(0);
+      const idle = await rt.waitIdle(rt.config?.global.hardStopAfter ?? null);
+      if (!done && !idle) log.warn(`hard-stop-after reached: closing ${rt.currentSessions()} sessions`);
+      finish('graceful');
     };
     for (const sig of ['SIGTERM', 'SIGINT', 'SIGUSR1'] as const) process.on(sig, () => void stop(sig));
   });

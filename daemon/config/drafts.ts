@@ -156,7 +156,8 @@ export function inheritProxy(defaults: ProxyDraft, kind: ProxyKind, name: string
   return px;
 }
 
-function hasRequest(r: HttpRequestDraft): boolean {
+/** True when a request draft sets anything. */
+export function hasRequest(r: HttpRequestDraft): boolean {
   return r.method !== undefined || r.uri !== undefined || r.version !== undefined || r.body !== undefined || r.headers.length > 0;
 }
 

@@ -14,6 +14,8 @@ export class ProcessCounters {
   cur = 0;
   cum = 0;
   readonly rate = new RateCounter();
+  /** Called when the last session ends (the graceful stop waits on it). */
+  onIdle: (() => void) | null = null;
   constructor(public maxconn: number) {}
 }
 
@@ -80,9 +82,13 @@ export class Listener {
     });
   }
 
-  close(): Promise<void> {
+  /**
+   * Stop accepting. The listening socket is released at once; sessions it accepted live on (Node's
+   * close callback would wait for them, which is the graceful stop's job, bounded by hard-stop-after).
+   */
+  close(): void {
     this.status = 'STOP';
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    if (this.server.listening) this.server.close();
   }
 }
 
@@ -164,6 +170,7 @@ export class Frontend {
     this.counters.cur--;
     this.proc.cur--;
     this.drainWaiting();
+    if (this.proc.cur === 0) this.proc.onIdle?.();
   }
 
   drainWaiting(): void {

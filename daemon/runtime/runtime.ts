@@ -91,7 +91,7 @@ export class Runtime {
           opened.push(l);
         }
       } catch (e) {
-        await Promise.all(opened.map((l) => l.close()));
+        for (const l of opened) l.close();
         throw e;
       }
     }
@@ -192,7 +192,7 @@ export class Runtime {
       if (wanted.has(key)) continue;
       this.listeners.delete(key);
       changes.push(`listener ${l.cfg.text} removed`);
-      void l.close();
+      l.close();
     }
     for (const [name, fe] of this.frontends) {
       if (seenFrontends.has(name)) continue;
@@ -322,13 +322,27 @@ export class Runtime {
   /** Stop accepting: close every listener (sessions in progress continue). */
   async closeListeners(): Promise<void> {
     this.stopping = true;
-    await Promise.all([...this.listeners.values()].map((l) => l.close()));
+    for (const l of this.listeners.values()) l.close();
     this.listeners.clear();
     for (const fe of this.frontends.values()) fe.dropWaiting();
   }
 
   currentSessions(): number {
     return this.proc.cur;
+  }
+
+  /** Resolves when no session is left, or after `ms` (null: no limit); true if idle. */
+  waitIdle(ms: number | null): Promise<boolean> {
+    if (this.proc.cur === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const t = ms !== null ? setTimeout(() => done(false), ms) : null;
+      const done = (idle: boolean) => {
+        if (t) clearTimeout(t);
+        this.proc.onIdle = null;
+        resolve(idle);
+      };
+      this.proc.onIdle = () => done(true);
+    });
   }
 
   /** Close everything: checks, queues, sessions. */

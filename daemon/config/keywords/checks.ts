@@ -1,7 +1,7 @@
 /** Health check keywords: `option httpchk`, `option tcp-check`, `http-check …`, `tcp-check …`. */
 import type { HttpCheckExpect, SourceRef } from '../types.js';
 import type { Word } from '../lexer.js';
-import { ownHttpRules, ownTcpRules, type ProxyDraft } from '../drafts.js';
+import { hasRequest, ownHttpRules, ownTcpRules, type ProxyDraft } from '../drafts.js';
 import { oneOf, type KwCtx } from '../context.js';
 import { parsePort } from '../units.js';
 import { didYouMean } from '../suggest.js';
@@ -110,9 +110,9 @@ export const HTTP_CHECK_SUB: Readonly<Record<string, SubKeyword<ProxyDraft>>> = 
   send: {
     help: '[meth <method>] [uri <uri>] [ver <version>] [hdr <name> <value>]* [body <string>]: the check request',
     parse(ctx, px) {
-      if (!px.check.httpRulesInherited && hasSend(px)) return ctx.error(`lbd supports only one 'http-check send' per ${ctx.section} section`);
+      if (!px.check.httpRulesInherited && hasRequest(px.check.send)) return ctx.error(`lbd supports only one 'http-check send' per ${ctx.section} section`);
+      if (ctx.args.length === 0) return ctx.error('expects at least one of meth, uri, ver, hdr, body');
       ownHttpRules(px, at(ctx));
-      if (ctx.args.length === 0) ctx.error('expects at least one of meth, uri, ver, hdr, body');
       for (let i = 0; i < ctx.args.length; ) {
         const w = ctx.args[i];
         const apply = Object.hasOwn(SEND_OPTIONS, w.text) ? SEND_OPTIONS[w.text] : undefined;
@@ -142,11 +142,6 @@ export const HTTP_CHECK_SUB: Readonly<Record<string, SubKeyword<ProxyDraft>>> = 
     },
   },
 };
-
-function hasSend(px: ProxyDraft): boolean {
-  const s = px.check.send;
-  return s.method !== undefined || s.uri !== undefined || s.version !== undefined || s.body !== undefined || s.headers.length > 0;
-}
 
 /** `tcp-check <rule>` rows, kept in order: they run as a sequence. Only meaningful with `option tcp-check`. */
 export const TCP_CHECK_SUB: Readonly<Record<string, SubKeyword<ProxyDraft>>> = {

@@ -69,7 +69,7 @@ export const PROXY_KEYWORDS: KeywordTable<ProxyDraft> = {
   },
   use_backend: useBackend,
   maxconn: {
-    help: '<n>: max concurrent sessions of the frontend (default: the global maxconn)',
+    help: '<n>: max concurrent sessions of the frontend (default 0: only the global maxconn applies)',
     sections: FRONT,
     parse(ctx, px) {
       px.maxconn = ctx.single((t) => parseInteger(t, 0, Number.MAX_SAFE_INTEGER), 'a non-negative integer') ?? px.maxconn;
