@@ -125,6 +125,7 @@ export class Backend {
    * when usable servers exist but all are full, or null when no server is usable at all.
    */
   select(hashKey: string | null, tried: Set<Server> | null): Server | 'queue' | null {
+    if (this.cfg.disabled) return null; // a `disabled` backend is stopped: it takes no session
     const pool = this.pool();
     if (pool.servers.length === 0) return null;
     let full = false;

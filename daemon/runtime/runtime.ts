@@ -79,7 +79,8 @@ export class Runtime {
 
     // 1. listeners: open the new ones before touching anything else
     const wanted = new Map<string, { bind: Config['frontends'][number]['binds'][number]; fe: string }>();
-    for (const fe of next.frontends) for (const b of fe.binds) wanted.set(Listener.key(b), { bind: b, fe: fe.name });
+    // a `disabled` frontend is not started: it has no listener (HAProxy)
+    for (const fe of next.frontends) if (!fe.disabled) for (const b of fe.binds) wanted.set(Listener.key(b), { bind: b, fe: fe.name });
     const opened: Listener[] = [];
     if (this.listen) {
       try {
@@ -175,7 +176,7 @@ export class Runtime {
       const targetName = fc.useBackends[0]?.backend ?? fc.defaultBackend;
       fe.target = targetName ? this.backends.get(targetName) ?? null : null;
       fe.listeners.length = 0;
-      for (const b of fc.binds) {
+      for (const b of fc.disabled ? [] : fc.binds) {
         const key = Listener.key(b);
         const l = this.listeners.get(key) ?? opened.find((o) => Listener.key(o.cfg) === key);
         if (!l) continue;
@@ -204,7 +205,7 @@ export class Runtime {
     this.config = next;
 
     // 6. checks for new servers, spread over the first interval
-    const checked = newServers.filter((s) => s.cfg.check);
+    const checked = newServers.filter((s) => s.cfg.check && !s.backend.cfg.disabled);
     checked.forEach((s, i) => this.checks.add(s, i, checked.length));
     for (const fe of this.frontends.values()) fe.drainWaiting();
     return { changes };
