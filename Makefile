@@ -1,7 +1,7 @@
 # lbd: two commands on a fresh machine: `make demo` and `make test`.
 NODE_MODULES_STAMP := node_modules/.installed
 
-.PHONY: all build test test-unit demo bench clean lint
+.PHONY: all build test test-unit demo bench clean reference
 
 all: build
 
@@ -26,6 +26,10 @@ demo: build
 # lbd beside HAProxy and a bare Node pipe proxy, same backends, one run; prints ratios.
 bench: build
 	node dist/bench/run.js
+
+# Regenerate the configuration reference in README.md from the parser's keyword tables.
+reference: build
+	node scripts/gen-reference.mjs
 
 clean:
 	rm -rf dist
