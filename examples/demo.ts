@@ -10,7 +10,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, unlinkSync } from 'node:fs';
-import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -88,18 +87,6 @@ function waitForPort(port: number, timeoutMs: number, exited: () => boolean): Pr
       });
     };
     attempt();
-  });
-}
-
-/** The status GET /readyz answers on HOST:port now, or null. */
-function readyzStatus(port: number): Promise<number | null> {
-  return new Promise((resolve) => {
-    const req = http.get({ host: HOST, port, path: '/readyz', agent: false, timeout: 2000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? null);
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(null));
   });
 }
 
@@ -207,14 +194,12 @@ async function main(): Promise<number> {
     }
   });
 
-  // Toggle from what /readyz answers now, so it stays right after a change made with curl.
   process.on('SIGUSR2', () => {
-    const flaky = BACKENDS[FLAKY];
-    void readyzStatus(flaky.port).then((now) => {
-      const next = now === 200 ? 503 : 200;
-      backends[FLAKY]?.setReady(next);
-      say(`SIGUSR2: ${flaky.name} /readyz answered ${now ?? 'nothing'}, now answers ${next}`);
-    });
+    const b = backends[FLAKY];
+    if (!b) return;
+    const next = b.readyStatus === 200 ? 503 : 200;
+    b.setReady(next);
+    say(`SIGUSR2: ${b.name} /readyz now answers ${next}`);
   });
 
   void waitForPort(FRONTEND_PORT, 15_000, () => lbdDone || stopping).then((up) => {
