@@ -1,23 +1,27 @@
-import net from 'node:net';
 import type { Backend, QueueWaiter } from '../runtime/backend.js';
 import type { Server } from '../runtime/server.js';
 import { observeResult } from '../runtime/server-state.js';
 import type { Frontend } from '../runtime/frontend.js';
+import type { Conn, ConnHandler, Transport } from './conn.js';
 
 /**
- * One proxied TCP session (`mode tcp`): client ⇄ lbd ⇄ server, full duplex.
+ * One proxied TCP session (`mode tcp`): client ⇄ lbd ⇄ server, full duplex, over a Transport.
  *
- * - Backpressure: when a write to one side returns false, reading from the other side pauses until
- *   'drain', so a client that stops reading stops lbd reading its server and memory stays flat.
- * - Half-close: an end from one side is passed on with `end()` to the other; the session closes once both
- *   directions have ended (`timeout client-fin`/`server-fin` then bound the remaining half).
- * - `timeout client`/`server` are idle timeouts on each side; `timeout connect` bounds each attempt.
+ * - Backpressure: a write that cannot complete at once stops reading from the other side until the
+ *   write drains, so a client that stops reading stops lbd reading its server (memory stays flat: at
+ *   most one read buffer in flight per direction).
+ * - Half-close: a FIN from one side is passed on (shutdown) to the other; the session closes when both
+ *   directions have ended and every write is flushed.
+ * - Timeouts, as HAProxy applies them: `timeout connect` per attempt; then the session is closed after
+ *   `timeout client`/`server` (the smaller) of inactivity, or `timeout tunnel` when set; once a
+ *   direction is shut, `timeout client-fin`/`server-fin` replace their side. One timer per session,
+ *   re-armed lazily: the data path only records the time of the last activity.
  * - A failed connect is retried `retries` times (after min(timeout connect, 1 s) on the same server);
  *   with `option redispatch` the last retry goes to another server. `observe layer4` sees each result.
  * - No usable server: the client is closed at once and the backend counts a connection error.
  */
 export class TcpSession {
-  server: net.Socket | null = null;
+  server: Conn | null = null;
   target: Server | null = null;
   private tried: Set<Server> | null = null;
   private retriesLeft: number;
@@ -27,52 +31,57 @@ export class TcpSession {
   private clientEnded = false;
   private serverEnded = false;
   private closed = false;
-  private retryTimer: NodeJS.Timeout | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private idleMs = 0;
+  private lastActivity = 0;
   /** The backend counted this session (once, whatever the redispatches). */
   private counted = false;
   readonly backup: boolean = false;
 
-  constructor(readonly client: net.Socket, readonly frontend: Frontend, readonly backend: Backend) {
+  constructor(readonly client: Conn, readonly frontend: Frontend, readonly backend: Backend, readonly transport: Transport) {
     this.start = Date.now();
     this.retriesLeft = backend.cfg.retries;
-    client.on('error', this.onClientError);
-    client.on('close', this.onClientClose);
-    client.pause();
+    client.handler = this.waitingClient;
     frontend.proc.sessions.add(this);
     this.assign();
   }
 
-  private readonly onClientError = (err: NodeJS.ErrnoException) => {
-    if (this.closed) return;
-    if (this.target) {
-      this.target.counters.cliAborts++;
-    }
-    this.backend.counters.cliAborts++;
-    this.frontend.debug(`client error: ${err.code ?? err.message}`);
-    this.close();
+  /** The client before the session is wired: lbd is not reading it, only errors can arrive. */
+  private readonly waitingClient: ConnHandler = {
+    onData: () => {},
+    onEnd: () => {},
+    onDrain: () => {},
+    onError: (code) => this.clientError(code),
   };
 
-  private readonly onClientClose = () => {
-    if (!this.closed) this.close();
-  };
+  private clientError(code: string): void {
+    if (this.closed) return;
+    if (this.target) this.target.counters.cliAborts++;
+    this.backend.counters.cliAborts++;
+    this.frontend.debug(`client error: ${code}`);
+    this.close();
+  }
+
+  private hashKey(): string | null {
+    return this.backend.cfg.balance.algorithm === 'source' ? this.client.remoteAddress() : null;
+  }
 
   /** Pick a server (or queue, or give up) for the current attempt. */
   private assign(): void {
     const be = this.backend;
-    const r = be.select(this.client.remoteAddress ?? null, this.tried);
+    const r = be.select(this.hashKey(), this.tried);
     if (r === null) return this.fail('no server available');
     if (r === 'queue') {
       if (!be.canQueue()) return this.fail('queue full');
       const waiter: QueueWaiter = {
         enqueuedAt: Date.now(),
         tried: this.tried,
-        hashKey: this.client.remoteAddress ?? null,
+        hashKey: this.hashKey(),
         timer: null,
         assigned: (s) => {
           this.waiter = null;
           if (this.closed) {
-            // the server was counted as selected but the client is gone: free the slot again
-            if (s) be.dequeue();
+            if (s) be.dequeue(); // selected for a client that has gone: offer the slot again
             return;
           }
           if (s === null) return this.fail('queue timeout');
@@ -98,47 +107,54 @@ export class TcpSession {
         this.backend.counters.open(now);
       }
     }
-    const port = s.port ?? this.client.localPort ?? 0;
+    const port = s.port ?? this.client.localPort() ?? 0;
     const host = s.address ?? s.cfg.host;
     this.connectStart = now;
-    const sock = net.connect({ host, port, noDelay: true, allowHalfOpen: true });
-    this.server = sock;
-    const ct = this.backend.cfg.timeouts.connect;
-    if (ct !== null) sock.setTimeout(ct);
-    const onTimeout = () => sock.destroy(Object.assign(new Error('connect timeout'), { code: 'ETIMEDOUT' }));
-    sock.on('timeout', onTimeout);
-    sock.once('error', (err: NodeJS.ErrnoException) => {
-      if (sock !== this.server) return;
-      sock.off('timeout', onTimeout);
-      sock.on('error', () => {});
-      this.server = null;
-      this.connectFailed(s, err);
-    });
-    sock.once('connect', () => {
-      sock.off('timeout', onTimeout);
-      if (this.closed) return void sock.destroy();
+    let timedOut = false;
+    const conn = this.transport.dial(host, port, (err) => {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = null;
+      if (conn !== this.server) return;
+      if (err !== null) {
+        this.server = null;
+        conn.close();
+        return this.connectFailed(s, timedOut ? 'ETIMEDOUT' : err);
+      }
+      if (this.closed) return conn.close();
       const ms = Date.now() - this.connectStart;
       s.counters.connectTime.add(ms);
       s.counters.connectSamples++;
       this.backend.counters.connectTime.add(ms);
       this.backend.counters.connectSamples++;
       observeResult(s, true);
-      this.wire(sock);
+      this.wire(conn, s);
     });
+    this.server = conn;
+    const ct = this.backend.cfg.timeouts.connect;
+    if (ct !== null) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        if (conn !== this.server) return;
+        timedOut = true;
+        this.server = null;
+        conn.close();
+        this.connectFailed(s, 'ETIMEDOUT');
+      }, ct);
+    }
   }
 
-  private connectFailed(s: Server, err: NodeJS.ErrnoException): void {
+  private connectFailed(s: Server, code: string): void {
     s.counters.connectErrors++;
     this.backend.counters.connectErrors++;
     observeResult(s, false);
-    this.frontend.debug(`connect to ${s.key} failed: ${err.code ?? err.message}`);
+    this.frontend.debug(`connect to ${s.key} failed: ${code}`);
     if (this.closed) return;
-    if (this.retriesLeft <= 0) return this.fail(`connect error (${err.code ?? err.message})`, true);
+    if (this.retriesLeft <= 0) return this.fail(`connect error (${code})`, true);
     this.retriesLeft--;
     s.counters.retries++;
     this.backend.counters.retries++;
-    const redispatch = this.backend.cfg.redispatch && this.retriesLeft === 0;
-    if (redispatch) {
+    if (this.backend.cfg.redispatch && (this.retriesLeft === 0 || !s.eligible())) {
+      // HAProxy's default redispatch interval: on the last retry (or at once if the server went away)
       (this.tried ??= new Set()).add(s);
       s.counters.redispatches++;
       this.backend.counters.redispatches++;
@@ -146,101 +162,124 @@ export class TcpSession {
       this.target = null;
       return this.assign();
     }
-    if (!s.eligible() && this.backend.cfg.redispatch) {
-      this.leaveServer();
-      this.target = null;
-      return this.assign();
-    }
     const delay = Math.min(this.backend.cfg.timeouts.connect ?? 1000, 1000);
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = null;
+    this.timer = setTimeout(() => {
+      this.timer = null;
       if (!this.closed) this.connect(s);
     }, delay);
   }
 
-  /** Both sockets are open: stream in both directions with backpressure and half-close. */
-  private wire(server: net.Socket): void {
+  /** Both connections are open: stream in both directions. */
+  private wire(server: Conn, s: Server): void {
     const client = this.client;
-    const s = this.target!;
-    const be = this.backend;
-    const fe = this.frontend;
+    const fc = this.frontend.counters;
+    const bc = this.backend.counters;
     const sc = s.counters;
-    const bc = be.counters;
-    const fc = fe.counters;
+    let clientBlocked = false; // client reading stopped until the server side drains
+    let serverBlocked = false;
+    client.handler = {
+      onData: (buf) => {
+        const n = buf.length;
+        fc.bytesIn += n;
+        bc.bytesIn += n;
+        sc.bytesIn += n;
+        this.lastActivity = Date.now();
+        if (!server.write(buf)) {
+          client.detachReadBuffer();
+          client.readStop();
+          clientBlocked = true;
+        }
+      },
+      onDrain: () => {
+        if (serverBlocked) {
+          serverBlocked = false;
+          if (!this.serverEnded) server.readStart();
+        }
+        this.maybeDone();
+      },
+      onEnd: () => {
+        this.clientEnded = true;
+        server.shutdown();
+        this.halfClosed();
+      },
+      onError: (code) => this.clientError(code),
+    };
+    server.handler = {
+      onData: (buf) => {
+        const n = buf.length;
+        fc.bytesOut += n;
+        bc.bytesOut += n;
+        sc.bytesOut += n;
+        this.lastActivity = Date.now();
+        if (!client.write(buf)) {
+          server.detachReadBuffer();
+          server.readStop();
+          serverBlocked = true;
+        }
+      },
+      onDrain: () => {
+        if (clientBlocked) {
+          clientBlocked = false;
+          if (!this.clientEnded) client.readStart();
+        }
+        this.maybeDone();
+      },
+      onEnd: () => {
+        this.serverEnded = true;
+        client.shutdown();
+        this.halfClosed();
+      },
+      onError: (code) => {
+        if (this.closed) return;
+        sc.srvAborts++;
+        bc.srvAborts++;
+        sc.responseErrors++;
+        bc.responseErrors++;
+        this.frontend.debug(`server ${s.key} error: ${code}`);
+        this.close();
+      },
+    };
     // HAProxy: once a TCP session is established, `timeout tunnel` (when set) replaces client and server timeouts
-    const tunnel = be.cfg.timeouts.tunnel;
-    server.setTimeout(tunnel ?? be.cfg.timeouts.server ?? 0);
-    client.setTimeout(tunnel ?? fe.cfg.timeouts.client ?? 0);
-    server.on('timeout', () => this.timeout('server'));
-    client.on('timeout', () => this.timeout('client'));
-    server.on('error', (err: NodeJS.ErrnoException) => {
-      if (this.closed) return;
-      sc.srvAborts++;
-      bc.srvAborts++;
-      sc.responseErrors++;
-      bc.responseErrors++;
-      fe.debug(`server ${s.key} error: ${err.code ?? err.message}`);
-      this.close();
-    });
-    server.on('close', () => {
-      if (!this.closed) this.close();
-    });
-
-    client.on('data', (d: Buffer) => {
-      const n = d.length;
-      fc.bytesIn += n;
-      bc.bytesIn += n;
-      sc.bytesIn += n;
-      if (!server.write(d)) client.pause();
-    });
-    server.on('data', (d: Buffer) => {
-      const n = d.length;
-      fc.bytesOut += n;
-      bc.bytesOut += n;
-      sc.bytesOut += n;
-      if (!client.write(d)) server.pause();
-    });
-    server.on('drain', () => client.resume());
-    client.on('drain', () => server.resume());
-
-    client.on('end', () => {
-      this.clientEnded = true;
-      server.end();
-      this.halfClosed();
-    });
-    server.on('end', () => {
-      this.serverEnded = true;
-      client.end();
-      this.halfClosed();
-    });
-    client.resume();
+    const t = this.backend.cfg.timeouts;
+    this.armIdle(t.tunnel ?? minTimeout(this.frontend.cfg.timeouts.client, t.server));
+    client.readStart();
+    server.readStart();
   }
 
-  /** One direction is shut: `timeout client-fin`/`server-fin` now bound the sides (HAProxy), then close when both are. */
+  /** One direction is shut: `timeout client-fin`/`server-fin` now bound the session; close when both are. */
   private halfClosed(): void {
-    const cf = this.frontend.cfg.timeouts.clientFin;
-    const sf = this.backend.cfg.timeouts.serverFin;
-    if (cf !== null) this.client.setTimeout(cf);
-    if (sf !== null) this.server?.setTimeout(sf);
+    const fe = this.frontend.cfg.timeouts;
+    const be = this.backend.cfg.timeouts;
+    const c = fe.clientFin ?? be.tunnel ?? fe.client;
+    const s = be.serverFin ?? be.tunnel ?? be.server;
+    this.armIdle(minTimeout(c, s));
     this.maybeDone();
   }
 
   private maybeDone(): void {
-    if (this.clientEnded && this.serverEnded) {
-      // both halves ended; sockets close once their writes are flushed ('close' follows 'finish')
-      const done = () => this.close();
-      if (this.client.writableFinished && this.server?.writableFinished !== false) done();
-      else {
-        this.client.once('finish', () => (this.server?.writableFinished !== false ? done() : undefined));
-        this.server?.once('finish', () => (this.client.writableFinished ? done() : undefined));
-      }
-    }
+    if (!this.clientEnded || !this.serverEnded || this.closed) return;
+    if (this.client.pendingBytes() === 0 && (this.server?.pendingBytes() ?? 0) === 0) this.close();
   }
 
-  private timeout(side: 'client' | 'server'): void {
-    this.frontend.debug(`${side} timeout on session to ${this.target?.key ?? '-'}`);
-    this.close();
+  /** Close the session after `ms` without activity (null: never). */
+  private armIdle(ms: number | null): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.lastActivity = Date.now();
+    if (ms === null) return;
+    this.idleMs = ms;
+    this.timer = setTimeout(this.idleCheck, ms);
   }
+
+  private readonly idleCheck = () => {
+    this.timer = null;
+    if (this.closed) return;
+    const idle = Date.now() - this.lastActivity;
+    if (idle >= this.idleMs) {
+      this.frontend.debug(`idle timeout on session to ${this.target?.key ?? '-'}`);
+      this.close();
+    } else this.timer = setTimeout(this.idleCheck, this.idleMs - idle);
+  };
 
   private fail(reason: string, counted = false): void {
     if (!counted) this.backend.counters.connectErrors++;
@@ -256,7 +295,7 @@ export class TcpSession {
     s.sessionsSet.delete(this);
   }
 
-  /** `shutdown sessions server`, on-marked-down: close both sides now. */
+  /** `shutdown sessions server`, on-marked-down, hard stop: close both sides now. */
   kill(reason: string): void {
     this.frontend.debug(`session killed: ${reason}`);
     this.close();
@@ -265,10 +304,11 @@ export class TcpSession {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
     if (this.waiter) this.backend.dequeueWaiter(this.waiter);
-    this.client.destroy();
-    this.server?.destroy();
+    this.client.close();
+    this.server?.close();
     const now = Date.now();
     const s = this.target;
     if (this.counted) this.backend.counters.cur--;
@@ -283,4 +323,10 @@ export class TcpSession {
     this.frontend.proc.sessions.delete(this);
     this.frontend.release();
   }
+}
+
+function minTimeout(a: number | null, b: number | null): number | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return Math.min(a, b);
 }

@@ -1,4 +1,3 @@
-import net from 'node:net';
 import type { BindConfig, FrontendConfig } from '../config/types.js';
 import type { FrontendSnapshot } from '../../shared/snapshot.js';
 import type { Logger } from '../log.js';
@@ -6,6 +5,7 @@ import { RateCounter } from './rate.js';
 import { Counters } from './server.js';
 import type { Backend } from './backend.js';
 import { TcpSession } from '../proxy/tcp-session.js';
+import type { Conn, ConnListener, Transport } from '../proxy/conn.js';
 
 /** Process-wide connection accounting (global `maxconn`, `show info` CurrConns/CumConns/ConnRate). */
 export class ProcessCounters {
@@ -35,13 +35,10 @@ export class FrontendCounters extends Counters {
 export class Listener {
   status: 'OPEN' | 'PAUSED' | 'STOP' = 'STOP';
   frontend: Frontend;
-  readonly server: net.Server;
+  private sock: ConnListener | null = null;
 
-  constructor(public cfg: BindConfig, frontend: Frontend, readonly log: Logger) {
+  constructor(public cfg: BindConfig, frontend: Frontend, readonly transport: Transport) {
     this.frontend = frontend;
-    this.server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true });
-    this.server.on('connection', (sock: net.Socket) => this.frontend.accept(sock));
-    this.server.on('error', (err) => this.log.alert(`listener ${cfg.text}: ${err.message}`));
   }
 
   /** Table key: two binds with the same key are the same socket. */
@@ -54,52 +51,21 @@ export class Listener {
   }
 
   addr(): string {
-    const a = this.server.address();
-    if (a && typeof a === 'object') return a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
-    return this.cfg.fd !== null ? `fd@${this.cfg.fd}` : this.cfg.text;
+    return this.sock ? this.sock.address() : this.cfg.text;
   }
 
   /** Open the socket; rejects with an operator-readable message (`cannot bind socket (Address already in use) [0.0.0.0:80]`). */
-  listen(): Promise<void> {
-    const b = this.cfg;
-    return new Promise((resolve, reject) => {
-      const onErr = (err: NodeJS.ErrnoException) => {
-        this.server.off('listening', onOk);
-        reject(new Error(`cannot bind socket (${describeErrno(err)}) [${b.text}]`));
-      };
-      const onOk = () => {
-        this.server.off('error', onErr);
-        this.status = 'OPEN';
-        resolve();
-      };
-      this.server.once('error', onErr);
-      this.server.once('listening', onOk);
-      if (b.fd !== null) this.server.listen({ fd: b.fd });
-      else {
-        const host = b.host !== '' ? b.host : b.family === 'ipv6' ? '::' : '0.0.0.0';
-        this.server.listen({ host, port: b.port, backlog: 1024, ipv6Only: b.family === 'ipv6' && b.host === '' ? false : undefined });
-      }
-    });
+  async listen(): Promise<void> {
+    this.sock = await this.transport.listen(this.cfg, 1024, (c) => this.frontend.accept(c));
+    this.status = 'OPEN';
   }
 
-  /**
-   * Stop accepting. The listening socket is released at once; sessions it accepted live on (Node's
-   * close callback would wait for them, which is the graceful stop's job, bounded by hard-stop-after).
-   */
+  /** Stop accepting. The socket is released at once; sessions it accepted live on. */
   close(): void {
     this.status = 'STOP';
-    if (this.server.listening) this.server.close();
+    this.sock?.close();
+    this.sock = null;
   }
-}
-
-function describeErrno(err: NodeJS.ErrnoException): string {
-  const map: Record<string, string> = {
-    EADDRINUSE: 'Address already in use',
-    EACCES: 'Permission denied',
-    EADDRNOTAVAIL: 'Cannot assign requested address',
-    EBADF: 'Bad file descriptor',
-  };
-  return map[err.code ?? ''] ?? err.message;
 }
 
 /** Connections waiting for a slot when `maxconn` is reached (HAProxy leaves them in the accept backlog). */
@@ -115,9 +81,9 @@ export class Frontend {
   readonly counters = new FrontendCounters();
   target: Backend | null = null;
   paused = false;
-  private readonly waiting: net.Socket[] = [];
+  private readonly waiting: Conn[] = [];
 
-  constructor(cfg: FrontendConfig, readonly proc: ProcessCounters, readonly log: Logger) {
+  constructor(cfg: FrontendConfig, readonly proc: ProcessCounters, readonly log: Logger, readonly transport: Transport) {
     this.cfg = cfg;
   }
 
@@ -133,12 +99,11 @@ export class Frontend {
     return (this.cfg.maxconn > 0 && this.counters.cur >= this.cfg.maxconn) || this.proc.cur >= this.proc.maxconn;
   }
 
-  accept(sock: net.Socket): void {
-    sock.on('error', () => {});
+  accept(sock: Conn): void {
     if (this.full() || this.paused) {
       if (this.waiting.length >= MAX_WAITING) {
         this.counters.denied++;
-        sock.destroy();
+        sock.close();
         return;
       }
       this.waiting.push(sock);
@@ -147,7 +112,7 @@ export class Frontend {
     this.start(sock);
   }
 
-  private start(sock: net.Socket): void {
+  private start(sock: Conn): void {
     const now = Date.now();
     this.counters.open(now);
     this.counters.connRate.add(now);
@@ -158,11 +123,11 @@ export class Frontend {
     const be = this.target;
     if (!be) {
       this.counters.failed++;
-      sock.destroy();
+      sock.close();
       this.release();
       return;
     }
-    new TcpSession(sock, this, be);
+    new TcpSession(sock, this, be, this.transport);
   }
 
   /** A session ended: free its slot and start a waiting connection if any. */
@@ -176,14 +141,14 @@ export class Frontend {
   drainWaiting(): void {
     while (this.waiting.length && !this.full() && !this.paused) {
       const sock = this.waiting.shift()!;
-      if (sock.destroyed) continue;
+      if (sock.closed) continue;
       this.start(sock);
     }
   }
 
   /** Drop connections still waiting (process stopping). */
   dropWaiting(): void {
-    for (const s of this.waiting.splice(0)) s.destroy();
+    for (const s of this.waiting.splice(0)) s.close();
   }
 
   snapshot(now: number): FrontendSnapshot {

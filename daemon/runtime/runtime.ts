@@ -12,6 +12,8 @@ import { Server } from './server.js';
 import { Frontend, Listener, ProcessCounters } from './frontend.js';
 import { setAdmin, setCheckEnabled, setUserWeight } from './server-state.js';
 import { VERSION } from '../version.js';
+import type { Transport } from '../proxy/conn.js';
+import { selectTransport } from '../proxy/transport.js';
 
 export interface RuntimeOptions {
   clock?: Clock;
@@ -20,6 +22,8 @@ export interface RuntimeOptions {
   /** Open listeners (false in unit tests that only exercise state). */
   listen?: boolean;
   random?: () => number;
+  /** The data path's transport; default: raw libuv handles when available, else `net` (see proxy/transport.ts). */
+  transport?: Transport;
 }
 
 /** What an apply changed, in operator words: one line per listener, backend and server added/removed/changed. */
@@ -48,11 +52,13 @@ export class Runtime {
   stopping = false;
   private readonly env: RuntimeEnv;
   private readonly listen: boolean;
+  readonly transport: Transport;
 
   constructor(opts: RuntimeOptions) {
     this.clock = opts.clock ?? systemClock;
     this.log = opts.log;
     this.listen = opts.listen ?? true;
+    this.transport = opts.transport ?? selectTransport();
     this.events = new EventLog(this.clock);
     this.startedAt = this.clock.now();
     this.proc = new ProcessCounters(100000);
@@ -82,12 +88,19 @@ export class Runtime {
     // a `disabled` frontend is not started: it has no listener (HAProxy)
     for (const fe of next.frontends) if (!fe.disabled) for (const b of fe.binds) wanted.set(Listener.key(b), { bind: b, fe: fe.name });
     const opened: Listener[] = [];
+    // frontends created for new listeners; paused (connections wait) until wired below
+    const fresh = new Map<string, Frontend>();
     if (this.listen) {
       try {
         for (const [key, w] of wanted) {
           if (this.listeners.has(key)) continue;
-          const placeholder = this.frontends.get(w.fe) ?? new Frontend(next.frontends.find((f) => f.name === w.fe)!, this.proc, this.log);
-          const l = new Listener(w.bind, placeholder, this.log);
+          let owner = this.frontends.get(w.fe) ?? fresh.get(w.fe);
+          if (!owner) {
+            owner = new Frontend(next.frontends.find((f) => f.name === w.fe)!, this.proc, this.log, this.transport);
+            owner.paused = true;
+            fresh.set(w.fe, owner);
+          }
+          const l = new Listener(w.bind, owner, this.transport);
           await l.listen();
           opened.push(l);
         }
@@ -165,7 +178,9 @@ export class Runtime {
       seenFrontends.add(fc.name);
       let fe = this.frontends.get(fc.name);
       if (!fe) {
-        fe = new Frontend(fc, this.proc, this.log);
+        fe = fresh.get(fc.name) ?? new Frontend(fc, this.proc, this.log, this.transport);
+        fe.cfg = fc;
+        fe.paused = false;
         this.frontends.set(fc.name, fe);
         if (!boot) changes.push(`frontend ${fc.name} added`);
       } else {

@@ -1,0 +1,105 @@
+/**
+ * The `net` transport: the Conn contract on top of `net.Socket`. Slower than the raw transport (a
+ * Duplex stream per connection, a Buffer per read) but built only on public APIs: lbd uses it when the
+ * TCP handle binding is unavailable, and the tests run the data path over both.
+ */
+import net from 'node:net';
+import { bindError, bindHost, NO_HANDLER, type Conn, type ConnHandler, type ConnListener, type DialCallback, type Transport } from './conn.js';
+
+class NetConn implements Conn {
+  handler: ConnHandler = NO_HANDLER;
+  closed = false;
+  private reading = false;
+
+  constructor(readonly sock: net.Socket) {
+    sock.on('data', (d: Buffer) => this.handler.onData(d));
+    sock.on('end', () => this.handler.onEnd());
+    sock.on('error', (e: NodeJS.ErrnoException) => {
+      if (!this.closed) this.handler.onError(e.code ?? e.message);
+    });
+    sock.on('drain', () => this.handler.onDrain());
+  }
+
+  readStart(): void {
+    if (this.closed || this.reading) return;
+    this.reading = true;
+    this.sock.resume();
+  }
+
+  readStop(): void {
+    if (this.closed || !this.reading) return;
+    this.reading = false;
+    this.sock.pause();
+  }
+
+  write(buf: Buffer): boolean {
+    if (this.closed) return true;
+    return this.sock.write(buf);
+  }
+
+  /** Each read is a fresh Buffer with `net`: nothing to detach. */
+  detachReadBuffer(): void {}
+
+  shutdown(): void {
+    if (!this.closed) this.sock.end();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.handler = NO_HANDLER;
+    this.sock.destroy();
+  }
+
+  pendingBytes(): number {
+    return this.sock.writableLength;
+  }
+
+  remoteAddress(): string | null {
+    return this.sock.remoteAddress ?? null;
+  }
+
+  localPort(): number | null {
+    return this.sock.localPort ?? null;
+  }
+}
+
+export const netTransport: Transport = {
+  name: 'net',
+  listen(bind, backlog, onConnection) {
+    const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true });
+    server.on('connection', (sock: net.Socket) => onConnection(new NetConn(sock)));
+    return new Promise<ConnListener>((resolve, reject) => {
+      server.once('error', (err: NodeJS.ErrnoException) => reject(bindError(bind, err.code ?? err.message)));
+      server.once('listening', () => {
+        server.on('error', () => {});
+        resolve({
+          address() {
+            const a = server.address();
+            if (a && typeof a === 'object') return a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
+            return bind.fd !== null ? `fd@${bind.fd}` : bind.text;
+          },
+          close() {
+            if (server.listening) server.close();
+          },
+        });
+      });
+      if (bind.fd !== null) server.listen({ fd: bind.fd, backlog });
+      else server.listen({ host: bindHost(bind), port: bind.port, backlog, ipv6Only: bind.family === 'ipv6' && bind.host !== '' });
+    });
+  },
+  dial(host: string, port: number, done: DialCallback): Conn {
+    const sock = net.connect({ host, port, noDelay: true, allowHalfOpen: true });
+    sock.pause();
+    const conn = new NetConn(sock);
+    const onErr = (e: NodeJS.ErrnoException) => {
+      if (!conn.closed) done(e.code ?? e.message);
+    };
+    sock.once('error', onErr);
+    sock.once('connect', () => {
+      sock.off('error', onErr);
+      if (!conn.closed) done(null);
+    });
+    return conn;
+  },
+};

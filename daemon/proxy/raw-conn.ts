@@ -1,0 +1,293 @@
+/**
+ * The raw transport: libuv TCP handles driven directly, as Node's own `net` does underneath, without
+ * the stream layers (no Readable/Writable state, no per-read allocation: each connection reads into one
+ * reusable buffer). Only the handle methods `net` itself relies on are used: bind/listen/open,
+ * connect, readStart/readStop with a user buffer, writeBuffer, shutdown, close, getpeername/getsockname.
+ * `rawTransport()` returns null when the binding is not available, and lbd falls back to `net`.
+ */
+import { getSystemErrorName } from 'node:util';
+import type { BindConfig } from '../config/types.js';
+import { bindError, bindHost, NO_HANDLER, type Conn, type ConnHandler, type ConnListener, type DialCallback, type Transport } from './conn.js';
+
+/* The subset of the internal binding's shapes that this file uses. */
+interface UvTcp {
+  onread: (this: UvTcp, ab?: ArrayBuffer) => void;
+  onconnection: (err: number, h: UvTcp) => void;
+  readonly writeQueueSize: number;
+  readStart(): number;
+  readStop(): number;
+  useUserBuffer(buf: Uint8Array): void;
+  writeBuffer(req: UvReq, buf: Uint8Array): number;
+  shutdown(req: UvReq): number;
+  close(cb?: () => void): void;
+  setNoDelay(on: boolean): number;
+  bind(addr: string, port: number): number;
+  bind6(addr: string, port: number, flags: number): number;
+  listen(backlog: number): number;
+  open(fd: number): number;
+  connect(req: UvReq, addr: string, port: number): number;
+  connect6(req: UvReq, addr: string, port: number): number;
+  getpeername(out: Record<string, unknown>): number;
+  getsockname(out: Record<string, unknown>): number;
+}
+interface UvReq {
+  oncomplete: ((status: number) => void) | null;
+  handle: UvTcp | null;
+  async?: boolean;
+  address?: string;
+  port?: number;
+  buffer?: Uint8Array | null;
+}
+interface Bindings {
+  TCP: new (type: number) => UvTcp;
+  TCPConnectWrap: new () => UvReq;
+  WriteWrap: new () => UvReq;
+  ShutdownWrap: new () => UvReq;
+  SERVER: number;
+  SOCKET: number;
+  state: Int32Array;
+  kReadBytesOrError: number;
+  kLastWriteWasAsync: number;
+}
+
+const READ_BUFFER = 64 * 1024;
+/** Read buffers of closed connections, reused by new ones: no allocation per connection in steady state. */
+const freeBuffers: Buffer[] = [];
+const MAX_FREE_BUFFERS = 256;
+const takeBuffer = () => freeBuffers.pop() ?? Buffer.allocUnsafe(READ_BUFFER);
+const UV_EOF = -4095;
+const UV_TCP_IPV6ONLY = 1;
+
+function loadBindings(): Bindings | null {
+  try {
+    const binding = (process as unknown as { binding(name: string): Record<string, unknown> }).binding;
+    const tcp = binding('tcp_wrap') as { TCP: Bindings['TCP']; TCPConnectWrap: Bindings['TCPConnectWrap']; constants: { SERVER: number; SOCKET: number } };
+    const sw = binding('stream_wrap') as { WriteWrap: Bindings['WriteWrap']; ShutdownWrap: Bindings['ShutdownWrap']; streamBaseState: Int32Array; kReadBytesOrError: number; kLastWriteWasAsync: number };
+    const b: Bindings = {
+      TCP: tcp.TCP,
+      TCPConnectWrap: tcp.TCPConnectWrap,
+      WriteWrap: sw.WriteWrap,
+      ShutdownWrap: sw.ShutdownWrap,
+      SERVER: tcp.constants.SERVER,
+      SOCKET: tcp.constants.SOCKET,
+      state: sw.streamBaseState,
+      kReadBytesOrError: sw.kReadBytesOrError,
+      kLastWriteWasAsync: sw.kLastWriteWasAsync,
+    };
+    const probe = new b.TCP(b.SOCKET);
+    const ok = typeof probe.useUserBuffer === 'function' && typeof probe.writeBuffer === 'function' && typeof b.state?.length === 'number';
+    probe.close();
+    return ok ? b : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The native slots take functions only: after close they point here. */
+function ignore(): void {}
+
+const errName = (code: number) => {
+  try {
+    return getSystemErrorName(code);
+  } catch {
+    return `E${-code}`;
+  }
+};
+
+function onWriteComplete(this: UvReq, status: number): void {
+  const conn = (this as UvReq & { conn: RawConn }).conn;
+  this.buffer = null;
+  conn.writeDone(status);
+}
+
+function onShutdownComplete(this: UvReq, status: number): void {
+  const conn = (this as UvReq & { conn: RawConn }).conn;
+  if (status < 0 && status !== -107 /* ENOTCONN */) conn.fail(errName(status));
+}
+
+class RawConn implements Conn {
+  handler: ConnHandler = NO_HANDLER;
+  closed = false;
+  private buf: Buffer;
+  private pendingWrites = 0;
+  private shutdownWanted = false;
+  private reading = false;
+
+  constructor(readonly b: Bindings, readonly h: UvTcp) {
+    this.buf = takeBuffer();
+    h.useUserBuffer(this.buf);
+    const self = this;
+    const state = b.state;
+    const k = b.kReadBytesOrError;
+    h.onread = function () {
+      const n = state[k]!;
+      if (self.closed) return;
+      if (n > 0) self.handler.onData(self.buf.subarray(0, n));
+      else if (n === UV_EOF) {
+        self.readStop();
+        self.handler.onEnd();
+      } else if (n < 0) self.fail(errName(n));
+    };
+  }
+
+  readStart(): void {
+    if (this.closed || this.reading) return;
+    this.reading = true;
+    const err = this.h.readStart();
+    if (err < 0) this.fail(errName(err));
+  }
+
+  readStop(): void {
+    if (this.closed || !this.reading) return;
+    this.reading = false;
+    this.h.readStop();
+  }
+
+  write(data: Buffer): boolean {
+    if (this.closed) return true;
+    const req = new this.b.WriteWrap() as UvReq & { conn: RawConn };
+    req.handle = this.h;
+    req.oncomplete = onWriteComplete;
+    req.async = false;
+    req.conn = this;
+    const err = this.h.writeBuffer(req, data);
+    if (err < 0) {
+      this.fail(errName(err));
+      return true;
+    }
+    if (this.b.state[this.b.kLastWriteWasAsync] === 0) return true;
+    req.buffer = data; // keep the bytes alive until libuv is done with them
+    this.pendingWrites++;
+    return false;
+  }
+
+  /** A pending write finished (called by onWriteComplete). */
+  writeDone(status: number): void {
+    this.pendingWrites--;
+    if (this.closed) return;
+    if (status < 0) return this.fail(errName(status));
+    if (this.pendingWrites === 0) {
+      if (this.shutdownWanted) this.doShutdown();
+      this.handler.onDrain();
+    }
+  }
+
+  detachReadBuffer(): void {
+    this.buf = takeBuffer();
+    this.h.useUserBuffer(this.buf);
+  }
+
+  shutdown(): void {
+    if (this.closed || this.shutdownWanted) return;
+    this.shutdownWanted = true;
+    if (this.pendingWrites === 0) this.doShutdown();
+  }
+
+  private doShutdown(): void {
+    const req = new this.b.ShutdownWrap() as UvReq & { conn: RawConn };
+    req.oncomplete = onShutdownComplete;
+    req.handle = this.h;
+    req.conn = this;
+    const err = this.h.shutdown(req);
+    if (err < 0 && err !== -107) this.fail(errName(err));
+  }
+
+  fail(code: string): void {
+    if (this.closed) return;
+    this.handler.onError(code);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.handler = NO_HANDLER;
+    this.h.onread = ignore;
+    this.h.close();
+    // the current read buffer is lent to nobody (a kept buffer is always detached first): recycle it
+    if (freeBuffers.length < MAX_FREE_BUFFERS) freeBuffers.push(this.buf);
+  }
+
+  pendingBytes(): number {
+    return this.closed ? 0 : this.h.writeQueueSize;
+  }
+
+  remoteAddress(): string | null {
+    const out: Record<string, unknown> = {};
+    return !this.closed && this.h.getpeername(out) === 0 ? (out.address as string) : null;
+  }
+
+  localPort(): number | null {
+    const out: Record<string, unknown> = {};
+    return !this.closed && this.h.getsockname(out) === 0 ? (out.port as number) : null;
+  }
+}
+
+class RawListener implements ConnListener {
+  private open = true;
+  constructor(readonly h: UvTcp, readonly bind: BindConfig) {}
+  address(): string {
+    if (this.bind.fd !== null) return `fd@${this.bind.fd}`;
+    const out: Record<string, unknown> = {};
+    if (this.h.getsockname(out) !== 0) return this.bind.text;
+    return out.family === 'IPv6' ? `[${out.address}]:${out.port}` : `${out.address}:${out.port}`;
+  }
+  close(): void {
+    if (!this.open) return;
+    this.open = false;
+    this.h.onconnection = ignore;
+    this.h.close();
+  }
+}
+
+function createRawTransport(b: Bindings): Transport {
+  return {
+    name: 'raw',
+    listen(bind, backlog, onConnection) {
+      const h = new b.TCP(b.SERVER);
+      let err: number;
+      if (bind.fd !== null) err = h.open(bind.fd);
+      else {
+        const host = bindHost(bind);
+        err = host.includes(':') ? h.bind6(host, bind.port, bind.family === 'ipv6' && bind.host !== '' ? UV_TCP_IPV6ONLY : 0) : h.bind(host, bind.port);
+      }
+      if (err === 0) err = h.listen(backlog);
+      if (err < 0) {
+        h.close();
+        return Promise.reject(bindError(bind, errName(err)));
+      }
+      h.onconnection = (status, client) => {
+        if (status < 0 || !client) return;
+        client.setNoDelay(true);
+        onConnection(new RawConn(b, client));
+      };
+      return Promise.resolve(new RawListener(h, bind));
+    },
+    dial(host: string, port: number, done: DialCallback): Conn {
+      const h = new b.TCP(b.SOCKET);
+      const conn = new RawConn(b, h);
+      const req = new b.TCPConnectWrap();
+      req.address = host;
+      req.port = port;
+      req.oncomplete = (status: number) => {
+        if (conn.closed) return;
+        if (status < 0) return done(errName(status));
+        h.setNoDelay(true);
+        done(null);
+      };
+      const err = host.includes(':') ? h.connect6(req, host, port) : h.connect(req, host, port);
+      if (err < 0) queueMicrotask(() => !conn.closed && done(errName(err)));
+      return conn;
+    },
+  };
+}
+
+let cached: Transport | null | undefined;
+
+/** The raw transport, or null when this Node.js does not expose the TCP handle binding. */
+export function rawTransport(): Transport | null {
+  if (cached === undefined) {
+    const b = loadBindings();
+    cached = b ? createRawTransport(b) : null;
+  }
+  return cached;
+}
