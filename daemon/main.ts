@@ -132,12 +132,15 @@ async function main(): Promise<number> {
     reloading = reload().finally(() => (reloading = null));
   });
 
+  // the daemon runs until a signal stops it, even with no listener (a config that only checks servers)
+  const keepAlive = setInterval(() => {}, 1 << 30);
   return new Promise<number>((resolve) => {
     let stopping = false;
     let done = false;
     const finish = (why: string) => {
       if (done) return;
       done = true;
+      clearInterval(keepAlive);
       rt.shutdown();
       if (pidfile) rmSync(pidfile, { force: true });
       log.notice(`stopped (${why})`);

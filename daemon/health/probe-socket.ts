@@ -1,6 +1,10 @@
-import net from 'node:net';
 import type { CheckResult, CheckStatusCode } from '../../shared/check-status.js';
 import type { ProbeTimeouts } from './probe-types.js';
+import type { Conn, ConnHandler } from '../proxy/conn.js';
+import { selectTransport } from '../proxy/transport.js';
+
+/** Probes dial over the same transport as the data path (raw libuv handles when available). */
+const transport = selectTransport();
 
 /**
  * What every probe kind shares: one TCP connection at a time, a connect deadline then a read
@@ -53,7 +57,7 @@ function clampDelay(ms: number): number {
 }
 
 export abstract class ProbeRun {
-  protected socket: net.Socket | null = null;
+  protected socket: Conn | null = null;
   /** True once the current connection is established. */
   protected connected = false;
   /** Bytes received on the current connection since the last reset (bounded by CHECK_BUFFER_SIZE). */
@@ -140,18 +144,15 @@ export abstract class ProbeRun {
       return;
     }
     this.arm('connect', this.timeouts.connectMs);
-    let s: net.Socket;
+    let s: Conn;
     try {
-      s = net.connect({ host, port, noDelay: this.noDelay });
+      s = transport.dial(host, port, this.onDialed, { noDelay: this.noDelay });
     } catch (e) {
       // May run inside a socket callback (a tcp-check connect step): never let it throw.
       this.finish('SOCKERR', null, errnoText(e));
       return;
     }
-    s.on('error', this.onSocketError);
-    s.on('connect', this.onSocketConnect);
-    s.on('data', this.onSocketData);
-    s.on('end', this.onSocketEnd);
+    s.handler = this.handler;
     this.socket = s;
   }
 
@@ -187,13 +188,8 @@ export abstract class ProbeRun {
     const s = this.socket;
     if (s === null) return;
     this.socket = null;
-    s.off('error', this.onSocketError);
-    s.off('connect', this.onSocketConnect);
-    s.off('data', this.onSocketData);
-    s.off('end', this.onSocketEnd);
-    s.on('error', NOOP);
-    if (!s.connecting && !s.destroyed) s.resetAndDestroy();
-    s.destroy();
+    if (this.connected) s.reset();
+    else s.close();
   }
 
   private arm(phase: 'connect' | 'read', ms: number): void {
@@ -213,33 +209,37 @@ export abstract class ProbeRun {
     this.finish('UNK', null, 'aborted');
   };
 
-  private readonly onSocketConnect = (): void => {
+  private readonly onDialed = (err: string | null): void => {
     if (this.done) return;
+    if (err !== null) return this.onConnectError({ code: err });
     this.connected = true;
     this.arm('read', this.timeouts.readMs);
+    this.socket?.readStart();
     this.onConnected();
   };
 
-  private readonly onSocketData = (chunk: Buffer): void => {
-    if (this.done || this.inputFull) return;
-    let buf = this.input === null ? chunk : Buffer.concat([this.input, chunk]);
-    if (buf.length >= CHECK_BUFFER_SIZE) {
-      buf = buf.subarray(0, CHECK_BUFFER_SIZE);
-      this.inputFull = true;
-    }
-    this.input = buf;
-    this.onInput();
-  };
-
-  private readonly onSocketEnd = (): void => {
-    if (this.done) return;
-    this.eof = true;
-    this.onEof();
-  };
-
-  private readonly onSocketError = (err: Error): void => {
-    if (this.done) return;
-    if (this.connected) this.onIoError(err);
-    else this.onConnectError(err);
+  /** Connection events; `onData` copies what it keeps (the transport lends its read buffer). */
+  private readonly handler: ConnHandler = {
+    onData: (chunk: Buffer): void => {
+      if (this.done || this.inputFull) return;
+      let buf = this.input === null ? Buffer.from(chunk) : Buffer.concat([this.input, chunk]);
+      if (buf.length >= CHECK_BUFFER_SIZE) {
+        buf = buf.subarray(0, CHECK_BUFFER_SIZE);
+        this.inputFull = true;
+      }
+      this.input = buf;
+      this.onInput();
+    },
+    onEnd: (): void => {
+      if (this.done) return;
+      this.eof = true;
+      this.onEof();
+    },
+    onError: (code: string): void => {
+      if (this.done) return;
+      if (this.connected) this.onIoError({ code });
+      else this.onConnectError({ code });
+    },
+    onDrain: NOOP,
   };
 }

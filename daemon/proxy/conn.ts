@@ -36,6 +36,8 @@ export interface Conn {
   shutdown(): void;
   /** Close now (a RST if data is unread). Idempotent. */
   close(): void;
+  /** Close with a RST (no TIME_WAIT on our side): health checks end this way, as in HAProxy. */
+  reset(): void;
   readonly closed: boolean;
   /** Bytes written but not yet handed to the kernel. */
   pendingBytes(): number;
@@ -44,6 +46,11 @@ export interface Conn {
 }
 
 export type DialCallback = (err: string | null) => void;
+
+export interface DialOptions {
+  /** TCP_NODELAY (default true). A probe that writes once does not need the extra setsockopt. */
+  readonly noDelay?: boolean;
+}
 
 export interface ConnListener {
   /** `ip:port` actually bound, or `fd@N`. */
@@ -57,7 +64,7 @@ export interface Transport {
   /** Listen; resolves once bound, rejects with an operator-readable message. New connections do not read until readStart(). */
   listen(bind: BindConfig, backlog: number, onConnection: (c: Conn) => void): Promise<ConnListener>;
   /** Connect; `done` runs once with null or an error code (ECONNREFUSED, ETIMEDOUT …). The Conn is usable after done(null). */
-  dial(host: string, port: number, done: DialCallback): Conn;
+  dial(host: string, port: number, done: DialCallback, opts?: DialOptions): Conn;
 }
 
 /** A handler that ignores everything (the state of a connection before it is wired, and after). */

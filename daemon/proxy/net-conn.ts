@@ -4,7 +4,7 @@
  * TCP handle binding is unavailable, and the tests run the data path over both.
  */
 import net from 'node:net';
-import { bindError, bindHost, NO_HANDLER, type Conn, type ConnHandler, type ConnListener, type DialCallback, type Transport } from './conn.js';
+import { bindError, bindHost, NO_HANDLER, type Conn, type ConnHandler, type ConnListener, type DialCallback, type DialOptions, type Transport } from './conn.js';
 
 class NetConn implements Conn {
   handler: ConnHandler = NO_HANDLER;
@@ -51,6 +51,14 @@ class NetConn implements Conn {
     this.sock.destroy();
   }
 
+  reset(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.handler = NO_HANDLER;
+    if (!this.sock.connecting && !this.sock.destroyed) this.sock.resetAndDestroy();
+    else this.sock.destroy();
+  }
+
   pendingBytes(): number {
     return this.sock.writableLength;
   }
@@ -88,8 +96,8 @@ export const netTransport: Transport = {
       else server.listen({ host: bindHost(bind), port: bind.port, backlog, ipv6Only: bind.family === 'ipv6' && bind.host !== '' });
     });
   },
-  dial(host: string, port: number, done: DialCallback): Conn {
-    const sock = net.connect({ host, port, noDelay: true, allowHalfOpen: true });
+  dial(host: string, port: number, done: DialCallback, opts?: DialOptions): Conn {
+    const sock = net.connect({ host, port, noDelay: opts?.noDelay ?? true, allowHalfOpen: true });
     sock.pause();
     const conn = new NetConn(sock);
     const onErr = (e: NodeJS.ErrnoException) => {

@@ -7,7 +7,7 @@
  */
 import { getSystemErrorName } from 'node:util';
 import type { BindConfig } from '../config/types.js';
-import { bindError, bindHost, NO_HANDLER, type Conn, type ConnHandler, type ConnListener, type DialCallback, type Transport } from './conn.js';
+import { bindError, bindHost, NO_HANDLER, type Conn, type ConnHandler, type ConnListener, type DialCallback, type DialOptions, type Transport } from './conn.js';
 
 /* The subset of the internal binding's shapes that this file uses. */
 interface UvTcp {
@@ -20,6 +20,7 @@ interface UvTcp {
   writeBuffer(req: UvReq, buf: Uint8Array): number;
   shutdown(req: UvReq): number;
   close(cb?: () => void): void;
+  reset?(cb?: () => void): number;
   setNoDelay(on: boolean): number;
   bind(addr: string, port: number): number;
   bind6(addr: string, port: number, flags: number): number;
@@ -207,6 +208,16 @@ class RawConn implements Conn {
     if (freeBuffers.length < MAX_FREE_BUFFERS) freeBuffers.push(this.buf);
   }
 
+  reset(): void {
+    if (this.closed) return;
+    if (typeof this.h.reset !== 'function') return this.close();
+    this.closed = true;
+    this.handler = NO_HANDLER;
+    this.h.onread = ignore;
+    if (this.h.reset() < 0) this.h.close();
+    if (freeBuffers.length < MAX_FREE_BUFFERS) freeBuffers.push(this.buf);
+  }
+
   pendingBytes(): number {
     return this.closed ? 0 : this.h.writeQueueSize;
   }
@@ -262,8 +273,9 @@ function createRawTransport(b: Bindings): Transport {
       };
       return Promise.resolve(new RawListener(h, bind));
     },
-    dial(host: string, port: number, done: DialCallback): Conn {
+    dial(host: string, port: number, done: DialCallback, opts?: DialOptions): Conn {
       const h = new b.TCP(b.SOCKET);
+      const noDelay = opts?.noDelay ?? true;
       const conn = new RawConn(b, h);
       const req = new b.TCPConnectWrap();
       req.address = host;
@@ -271,7 +283,7 @@ function createRawTransport(b: Bindings): Transport {
       req.oncomplete = (status: number) => {
         if (conn.closed) return;
         if (status < 0) return done(errName(status));
-        h.setNoDelay(true);
+        if (noDelay) h.setNoDelay(true);
         done(null);
       };
       const err = host.includes(':') ? h.connect6(req, host, port) : h.connect(req, host, port);

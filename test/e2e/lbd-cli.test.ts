@@ -197,3 +197,16 @@ test('a port already in use fails the start with a clear message and exit 1', as
     await a.close();
   }
 });
+
+test('a config with backends only (checks, no frontend) keeps running until stopped', async () => {
+  const a = await namedServer('a');
+  const lbd = await startLbd(`backend mon\n    server s1 127.0.0.1:${a.port} check inter 50ms\n`);
+  try {
+    await waitFor(() => a.accepted >= 3, 3000, 'checks to keep running');
+    assert.equal(lbd.proc.exitCode, null);
+    assert.equal(await lbd.stop('SIGTERM'), 0);
+  } finally {
+    await lbd.stop('SIGKILL');
+    await a.close();
+  }
+});
