@@ -12,7 +12,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { startDemoBackend, type DemoBackend } from '../examples/demo-backend.js';
-import { startProcess, stopAll, stopProcess, type Tracked } from './procs.js';
+import { removeOnExit, startProcess, stopAll, stopProcess, type Tracked } from './procs.js';
 import { CpuMeter, freePort, freePorts, isMain, rssKiB, sleep, waitForPort, which } from './sys.js';
 import { LBD_BIN, REPO_ROOT, unavailable } from './targets.js';
 
@@ -118,6 +118,7 @@ async function measureOne(target: 'lbd' | 'haproxy', o: ChecksOptions, demos: re
   const why = target === 'lbd' ? unavailable('lbd') : which('haproxy') ? null : 'haproxy not installed';
   if (why) return skip(why);
   const tmp = mkdtempSync(path.join(os.tmpdir(), `lbd-bench-checks-${target}-`));
+  removeOnExit(tmp);
   let proc: Tracked | null = null;
   try {
     const port = await freePort();

@@ -7,6 +7,7 @@
  * grace period). A synchronous `exit` hook SIGKILLs whatever is left if the harness dies abruptly.
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { rmSync } from 'node:fs';
 
 /** A started child: its process, a tail of its stderr/stdout for error messages, and how it ended. */
 export interface Tracked {
@@ -24,6 +25,13 @@ export interface Tracked {
 const TAIL_BYTES = 8192;
 const live = new Set<Tracked>();
 let hooksInstalled = false;
+const tempDirs = new Set<string>();
+
+/** Remove `dir` when the harness exits, however it exits (the normal path may remove it earlier). */
+export function removeOnExit(dir: string): void {
+  installHooks();
+  tempDirs.add(dir);
+}
 
 const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGUSR1: 10, SIGSEGV: 11, SIGUSR2: 12, SIGPIPE: 13, SIGTERM: 15 };
 
@@ -106,6 +114,7 @@ function installHooks(): void {
   hooksInstalled = true;
   process.on('exit', () => {
     for (const t of live) signalGroup(t.pid, 'SIGKILL');
+    for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
   });
   let stopping = false;
   const onSignal = (sig: NodeJS.Signals) => {

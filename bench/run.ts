@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_CHECKS, runChecksBench, type ChecksResult } from './checks.js';
-import { stopAll, stopProcess } from './procs.js';
+import { removeOnExit, stopAll, stopProcess } from './procs.js';
 import { benchMaxconn, clockTicks, hardFdLimit, CpuMeter, freePorts, isMain, machineNote, rssKiB, which } from './sys.js';
 import { ALL_TARGETS, startBackends, startTarget, unavailable, type Backends, type TargetName } from './targets.js';
 import { runWrk, type WrkResult } from './wrk.js';
@@ -137,6 +137,7 @@ const mib = (v: number | null) => (v === null ? '?' : (v / 1024).toFixed(1));
 /** Measure every selected target in both load modes on one set of backends. */
 async function runThroughput(o: BenchOptions, wrk: string, skipped: Record<string, string>, log: (s: string) => void): Promise<{ backend: string; runs: RunResult[] }> {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'lbd-bench-'));
+  removeOnExit(tmp);
   const runs: RunResult[] = [];
   let backends: Backends | null = null;
   try {
