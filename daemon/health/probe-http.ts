@@ -1,6 +1,6 @@
 import type { HealthCheckConfig, HttpCheckRequest } from '../config/types.js';
 import type { CheckResult } from '../../shared/check-status.js';
-import type { Probe, ProbeTarget, ProbeTimeouts } from './probe-types.js';
+import type { Probe, ProbeTarget, ProbeTimeouts, CancelToken } from './probe-types.js';
 import { ProbeRun, errnoText } from './probe-socket.js';
 import { compileHttpExpect, evaluateHttpExpect, type HttpExpectPlan } from './expect.js';
 import { parseResponseHead, readBody, type ResponseHead } from './probe-http-response.js';
@@ -79,9 +79,9 @@ class HttpCheckRun extends ProbeRun {
     private readonly plan: HttpPlan,
     private readonly target: ProbeTarget,
     timeouts: ProbeTimeouts,
-    signal: AbortSignal | undefined,
+    cancel: CancelToken | undefined,
   ) {
-    super(timeouts, signal);
+    super(timeouts, cancel);
   }
 
   protected begin(): void {
@@ -154,5 +154,5 @@ class HttpCheckRun extends ProbeRun {
 }
 
 /** Runs an `option httpchk` probe. Never rejects. */
-export const httpProbe: Probe = (check: HealthCheckConfig, target: ProbeTarget, timeouts: ProbeTimeouts, signal?: AbortSignal): Promise<CheckResult> =>
-  new HttpCheckRun(httpPlan(check), target, timeouts, signal).run();
+export const httpProbe: Probe = (check: HealthCheckConfig, target: ProbeTarget, timeouts: ProbeTimeouts, cancel?: CancelToken): Promise<CheckResult> =>
+  new HttpCheckRun(httpPlan(check), target, timeouts, cancel).run();

@@ -1,5 +1,5 @@
 import type { CheckResult, CheckStatusCode } from '../../shared/check-status.js';
-import type { ProbeTimeouts } from './probe-types.js';
+import type { CancelToken, ProbeTimeouts } from './probe-types.js';
 import type { Conn, ConnHandler } from '../proxy/conn.js';
 import { selectTransport } from '../proxy/transport.js';
 
@@ -75,13 +75,13 @@ export abstract class ProbeRun {
   private done = false;
   private readonly startedAt = performance.now();
   private resolveResult: (r: CheckResult) => void = NOOP;
-  private readonly signal: AbortSignal | undefined;
+  private readonly cancel: CancelToken | undefined;
 
   constructor(
     protected readonly timeouts: ProbeTimeouts,
-    signal: AbortSignal | undefined,
+    cancel: CancelToken | undefined,
   ) {
-    this.signal = signal;
+    this.cancel = cancel;
   }
 
   /** Starts the probe; the promise always resolves (never rejects). */
@@ -89,11 +89,12 @@ export abstract class ProbeRun {
     const p = new Promise<CheckResult>((resolve) => {
       this.resolveResult = resolve;
     });
-    if (this.signal?.aborted) {
+    if (this.cancel?.cancelled) {
+      this.cancel.cancelled = false;
       this.finish('UNK', null, 'aborted');
       return p;
     }
-    this.signal?.addEventListener('abort', this.onAbort, { once: true });
+    if (this.cancel) this.cancel.onCancel = this.onAbort;
     try {
       this.begin();
     } catch (e) {
@@ -175,7 +176,7 @@ export abstract class ProbeRun {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    this.signal?.removeEventListener('abort', this.onAbort);
+    if (this.cancel && this.cancel.onCancel === this.onAbort) this.cancel.onCancel = null;
     this.closeSocket();
     this.resolveResult({ status, code, durationMs, info });
   }

@@ -1,6 +1,6 @@
 import type { HealthCheckConfig } from '../config/types.js';
 import type { CheckResult } from '../../shared/check-status.js';
-import type { Probe, ProbeTarget, ProbeTimeouts } from './probe-types.js';
+import type { Probe, ProbeTarget, ProbeTimeouts, CancelToken } from './probe-types.js';
 import { ProbeRun } from './probe-socket.js';
 
 /**
@@ -12,9 +12,9 @@ class TcpConnectRun extends ProbeRun {
   constructor(
     private readonly target: ProbeTarget,
     timeouts: ProbeTimeouts,
-    signal: AbortSignal | undefined,
+    cancel: CancelToken | undefined,
   ) {
-    super(timeouts, signal);
+    super(timeouts, cancel);
   }
 
   protected begin(): void {
@@ -31,5 +31,5 @@ class TcpConnectRun extends ProbeRun {
 }
 
 /** Runs a layer-4 connect check. Never rejects. */
-export const tcpProbe: Probe = (_check: HealthCheckConfig, target: ProbeTarget, timeouts: ProbeTimeouts, signal?: AbortSignal): Promise<CheckResult> =>
-  new TcpConnectRun(target, timeouts, signal).run();
+export const tcpProbe: Probe = (_check: HealthCheckConfig, target: ProbeTarget, timeouts: ProbeTimeouts, cancel?: CancelToken): Promise<CheckResult> =>
+  new TcpConnectRun(target, timeouts, cancel).run();

@@ -1,6 +1,6 @@
 import type { HealthCheckConfig, TcpCheckStep } from '../config/types.js';
 import type { CheckResult } from '../../shared/check-status.js';
-import type { Probe, ProbeTarget, ProbeTimeouts } from './probe-types.js';
+import type { Probe, ProbeTarget, ProbeTimeouts, CancelToken } from './probe-types.js';
 import { ProbeRun, errnoText } from './probe-socket.js';
 import { compileTcpExpect, evaluateTcpExpect, tcpStepText, type TcpExpectRule } from './expect.js';
 
@@ -57,9 +57,9 @@ class TcpCheckRun extends ProbeRun {
     private readonly steps: readonly CompiledStep[],
     private readonly target: ProbeTarget,
     timeouts: ProbeTimeouts,
-    signal: AbortSignal | undefined,
+    cancel: CancelToken | undefined,
   ) {
-    super(timeouts, signal);
+    super(timeouts, cancel);
     this.noDelay = true;
   }
 
@@ -169,5 +169,5 @@ class TcpCheckRun extends ProbeRun {
 }
 
 /** Runs an `option tcp-check` probe. Never rejects. */
-export const tcpCheckProbe: Probe = (check: HealthCheckConfig, target: ProbeTarget, timeouts: ProbeTimeouts, signal?: AbortSignal): Promise<CheckResult> =>
-  new TcpCheckRun(compileSteps(check), target, timeouts, signal).run();
+export const tcpCheckProbe: Probe = (check: HealthCheckConfig, target: ProbeTarget, timeouts: ProbeTimeouts, cancel?: CancelToken): Promise<CheckResult> =>
+  new TcpCheckRun(compileSteps(check), target, timeouts, cancel).run();

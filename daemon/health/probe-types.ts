@@ -18,5 +18,27 @@ export interface ProbeTimeouts {
   readonly readMs: number;
 }
 
+/**
+ * Cancels a probe in flight. A plain slot instead of an AbortSignal: the scheduler keeps one per server
+ * and reuses it for every check (an AbortController per check was the largest user-side cost at
+ * 1,000 checks a second). A running probe sets `onCancel`, clears it when done; `cancelProbe` fires it.
+ */
+export interface CancelToken {
+  cancelled: boolean;
+  onCancel: (() => void) | null;
+}
+
+export function cancelToken(): CancelToken {
+  return { cancelled: false, onCancel: null };
+}
+
+/** Cancel the probe holding `t` (if any); the token is ready for reuse afterwards. */
+export function cancelProbe(t: CancelToken): void {
+  const f = t.onCancel;
+  t.onCancel = null;
+  if (f) f();
+  else t.cancelled = true;
+}
+
 /** Runs one health check probe. Never rejects: every failure is a CheckResult (L4CON, L7TOUT, SOCKERR …). */
-export type Probe = (check: HealthCheckConfig, target: ProbeTarget, timeouts: ProbeTimeouts, signal?: AbortSignal) => Promise<CheckResult>;
+export type Probe = (check: HealthCheckConfig, target: ProbeTarget, timeouts: ProbeTimeouts, cancel?: CancelToken) => Promise<CheckResult>;

@@ -1,6 +1,6 @@
 import type { HealthCheckConfig } from '../config/types.js';
 import type { CheckResult } from '../../shared/check-status.js';
-import type { Probe, ProbeTarget, ProbeTimeouts } from './probe-types.js';
+import type { Probe, ProbeTarget, ProbeTimeouts, CancelToken } from './probe-types.js';
 import { errnoText } from './probe-socket.js';
 import { tcpProbe } from './probe-tcp.js';
 import { httpProbe } from './probe-http.js';
@@ -18,14 +18,14 @@ export const PROBES: Readonly<Record<HealthCheckConfig['type'], Probe>> = Object
  * address, or its `addr`/`port` check overrides, already chosen by the caller). Never rejects and
  * never throws: an unknown kind or an unexpected exception becomes a SOCKERR result.
  */
-export const runProbe: Probe = (check: HealthCheckConfig, target: ProbeTarget, timeouts: ProbeTimeouts, signal?: AbortSignal): Promise<CheckResult> => {
+export const runProbe: Probe = (check: HealthCheckConfig, target: ProbeTarget, timeouts: ProbeTimeouts, cancel?: CancelToken): Promise<CheckResult> => {
   const probe = PROBES[check.type];
   if (probe === undefined) {
     return Promise.resolve({ status: 'SOCKERR', code: null, durationMs: 0, info: `unknown check type '${String(check.type)}'` });
   }
   try {
     // Probes resolve every outcome themselves (ProbeRun); only a synchronous throw is caught here.
-    return probe(check, target, timeouts, signal);
+    return probe(check, target, timeouts, cancel);
   } catch (e) {
     return Promise.resolve({ status: 'SOCKERR', code: null, durationMs: 0, info: errnoText(e) });
   }

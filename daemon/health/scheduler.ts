@@ -1,4 +1,4 @@
-import type { Probe, ProbeTimeouts } from './probe-types.js';
+import { cancelProbe, cancelToken, type CancelToken, type Probe, type ProbeTimeouts } from './probe-types.js';
 import type { Clock, TimerHandle } from '../runtime/clock.js';
 import type { Server } from '../runtime/server.js';
 import { applyCheckResult } from '../runtime/server-state.js';
@@ -6,7 +6,9 @@ import { nextInterval } from './rise-fall.js';
 
 interface CheckTask {
   timer: TimerHandle | null;
-  abort: AbortController | null;
+  /** A probe is in flight. */
+  running: boolean;
+  readonly cancel: CancelToken;
   /** Bumped on stop/remove so a probe that finishes late is ignored. */
   gen: number;
 }
@@ -30,7 +32,7 @@ export class CheckScheduler {
   /** Start checking a server; `slot`/`slots` place its first check within the first interval. */
   add(s: Server, slot = 0, slots = 1): void {
     if (!s.cfg.check || this.tasks.has(s)) return;
-    const task: CheckTask = { timer: null, abort: null, gen: 0 };
+    const task: CheckTask = { timer: null, running: false, cancel: cancelToken(), gen: 0 };
     this.tasks.set(s, task);
     if (this.runnable(s)) this.schedule(s, task, Math.floor(((slot + 0.5) * s.cfg.inter) / Math.max(1, slots)));
   }
@@ -53,14 +55,14 @@ export class CheckScheduler {
   /** Resume after a pause: next check after `fastinter`-ish delay chosen by the health counter. */
   resume(s: Server): void {
     const t = this.tasks.get(s);
-    if (!t || t.timer || t.abort || !this.runnable(s)) return;
+    if (!t || t.timer || t.running || !this.runnable(s)) return;
     this.schedule(s, t, this.interval(s));
   }
 
   /** Check sooner (passive health saw errors): reschedule at `fastinter` if that is earlier. */
   soon(s: Server): void {
     const t = this.tasks.get(s);
-    if (!t || t.abort || !this.runnable(s)) return;
+    if (!t || t.running || !this.runnable(s)) return;
     t.timer?.cancel();
     this.schedule(s, t, s.cfg.fastinter);
   }
@@ -78,8 +80,8 @@ export class CheckScheduler {
     t.gen++;
     t.timer?.cancel();
     t.timer = null;
-    t.abort?.abort();
-    t.abort = null;
+    if (t.running) cancelProbe(t.cancel);
+    t.running = false;
   }
 
   private runnable(s: Server): boolean {
@@ -116,7 +118,7 @@ export class CheckScheduler {
     const gen = t.gen;
     const finish = (r: Parameters<typeof applyCheckResult>[1]) => {
       if (gen !== t.gen) return;
-      t.abort = null;
+      t.running = false;
       s.checkInProgress = false;
       applyCheckResult(s, r);
       if (this.runnable(s) && this.tasks.get(s) === t) this.schedule(s, t, this.interval(s));
@@ -125,9 +127,10 @@ export class CheckScheduler {
       finish({ status: 'SOCKERR', code: null, durationMs: 0, info: host === null ? 'no address' : 'no port to check' });
       return;
     }
-    t.abort = new AbortController();
+    t.running = true;
+    t.cancel.cancelled = false;
     s.checkInProgress = true;
-    this.probe(s.backend.cfg.healthCheck, { host, port }, this.timeouts(s), t.abort.signal).then(finish, (e: unknown) =>
+    this.probe(s.backend.cfg.healthCheck, { host, port }, this.timeouts(s), t.cancel).then(finish, (e: unknown) =>
       finish({ status: 'SOCKERR', code: null, durationMs: 0, info: String((e as Error)?.message ?? e) }),
     );
   }

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { HealthCheckConfig, HttpCheckExpect, TcpCheckStep } from '../../daemon/config/types.js';
 import type { CheckResult } from '../../shared/check-status.js';
-import type { ProbeTarget, ProbeTimeouts } from '../../daemon/health/probe-types.js';
+import { cancelProbe, cancelToken, type ProbeTarget, type ProbeTimeouts } from '../../daemon/health/probe-types.js';
 import { runProbe } from '../../daemon/health/probe.js';
 import { startDemoBackend, type DemoBackend } from '../../examples/demo-backend.js';
 import { waitFor, once } from '../helpers/wait.js';
@@ -548,10 +548,10 @@ describe('abort', { timeout: 30_000 }, () => {
   it('an abort ends a probe in flight at once and closes its socket', async () => {
     const srv = await rawServer(() => {});
     try {
-      const ac = new AbortController();
-      const p = runProbe(check(), target(srv.port), NORMAL, ac.signal);
+      const ac = cancelToken();
+      const p = runProbe(check(), target(srv.port), NORMAL, ac);
       await waitFor(() => srv.accepted === 1, 2000, 'probe connected');
-      ac.abort();
+      cancelProbe(ac);
       const r = await p;
       assert.equal(r.status, 'UNK');
       assert.ok(r.durationMs < 1000);
@@ -564,9 +564,9 @@ describe('abort', { timeout: 30_000 }, () => {
   it('an already aborted signal does not connect', async () => {
     const srv = await rawServer(() => {});
     try {
-      const ac = new AbortController();
-      ac.abort();
-      const r = await runProbe(tcpCheck(), target(srv.port), NORMAL, ac.signal);
+      const ac = cancelToken();
+      cancelProbe(ac);
+      const r = await runProbe(tcpCheck(), target(srv.port), NORMAL, ac);
       assert.equal(r.status, 'UNK');
       // Give a stray connect a chance to show up before asserting it did not happen.
       const probe = await runProbe(check({ type: 'tcp' }), target(srv.port), NORMAL);
