@@ -331,3 +331,65 @@ test('timeout client-fin bounds a half-closed session', async () => {
     assert.ok(ms >= 150 && ms < 2000, `closed ${ms} ms after the half-close`);
   }).finally(p.close);
 });
+
+test('a flood beyond maxconn waits and is served, never more than maxconn at once, nothing crashes', async () => {
+  const echo = await echoServer();
+  const p = await proxy([serverConfig('s', { port: echo.port })], {}, { maxconn: 5 });
+  await withServers([echo], async () => {
+    const N = 200;
+    const results = await Promise.all(
+      Array.from({ length: N }, async (_, i) => {
+        const c = await connect(p.port);
+        c.write(`msg ${i}\n`);
+        const line = await readLine(c, 10000);
+        c.destroy();
+        return line === `msg ${i}`;
+      }),
+    );
+    assert.equal(results.filter(Boolean).length, N);
+    const fe = p.rt.snapshot().frontends[0]!;
+    assert.ok(fe.counters.max <= 5, `max concurrent sessions ${fe.counters.max}`);
+    assert.equal(fe.counters.total, N);
+    await waitFor(() => p.rt.proc.cur === 0, 3000, 'all sessions closed');
+  }).finally(p.close);
+});
+
+test('observe layer4: connect errors on traffic mark a server down (on-error mark-down) while its checks (port elsewhere) pass', async () => {
+  const checkPort = await echoServer(); // checks go here (server option `port`) and pass
+  const live = await namedServer('live');
+  const dead = await deadPort(); // traffic to this server fails
+  const p = await proxy(
+    [
+      serverConfig('flaky', { port: dead, check: true, checkPort: checkPort.port, inter: 10000, fastinter: 10000, downinter: 10000, observe: 'layer4', errorLimit: 2, onError: 'mark-down' }),
+      serverConfig('live', { port: live.port }),
+    ],
+    { retries: 0, redispatch: false, balance: { algorithm: 'first', draws: 2, hashType: 'map-based' } },
+  );
+  await withServers([checkPort, live], async () => {
+    await waitFor(() => p.server('flaky').checkView()?.status === 'L4OK', 6000, 'first check passes');
+    for (let i = 0; i < 2; i++) {
+      const c = await connect(p.port);
+      await closed(c); // connect to the dead port fails, no retry
+    }
+    assert.equal(p.server('flaky').op, 'down');
+    assert.equal(p.server('flaky').checkView()?.status, 'HANA');
+    const c = await connect(p.port);
+    assert.equal(await readLine(c), 'live');
+    c.destroy();
+  }).finally(p.close);
+});
+
+test('balance source: a client address always reaches the same server', async () => {
+  const a = await namedServer('a');
+  const b = await namedServer('b');
+  const p = await proxy([serverConfig('a', { port: a.port }), serverConfig('b', { port: b.port })], { balance: { algorithm: 'source', draws: 2, hashType: 'consistent' } });
+  await withServers([a, b], async () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 8; i++) {
+      const c = await connect(p.port);
+      seen.add(await readLine(c));
+      c.destroy();
+    }
+    assert.equal(seen.size, 1, `one client address, one server: ${[...seen]}`);
+  }).finally(p.close);
+});
