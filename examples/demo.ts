@@ -114,9 +114,8 @@ Try, in another terminal:
   kill -USR2 ${process.pid}
       the same, as a toggle of ${flaky.name}'s readiness (the three demo backends run in this process, pid ${process.pid}).
 
-  ./bin/lbctl status
-      the servers' state from the admin CLI (the demo's stats socket is ${STATS_SOCKET});
-      the same socket speaks HAProxy's protocol: echo 'show stat' | socat stdio ${STATS_SOCKET}
+  ./bin/lbctl check examples/demo.cfg
+      validate a config as lbd -c does (every error as file:line: message).
 
 Ctrl-C stops lbd and the backends.
 `;
