@@ -44,12 +44,22 @@ function leftText(s: Server): string {
     ` ${s.counters.cur} sessions active, 0 requeued, ${b.counters.queueCur} remaining in queue.`;
 }
 
-/** Change a server's operational state and carry it to its trackers. No-op when unchanged. */
-export function setOpState(s: Server, op: OpState, cause: EventCause): void {
+/** Status texts of a server and everything tracking it, taken before a change that moves them all. */
+function statusesBefore(s: Server, into = new Map<Server, string>()): Map<Server, string> {
+  into.set(s, s.statusString());
+  for (const t of s.trackers) statusesBefore(t, into);
+  return into;
+}
+
+/**
+ * Change a server's operational state and carry it to its trackers. No-op when unchanged.
+ * `before` holds the status texts from before the change began (the health counter may already have moved).
+ */
+export function setOpState(s: Server, op: OpState, cause: EventCause, before: Map<Server, string> = statusesBefore(s)): void {
   if (s.op === op) return;
   const env = s.backend.env;
   const now = env.clock.now();
-  const before = s.statusString();
+  const was = before.get(s) ?? s.statusString();
   const wasUp = s.op !== 'down';
   s.op = op;
   s.lastChange = now;
@@ -70,7 +80,7 @@ export function setOpState(s: Server, op: OpState, cause: EventCause): void {
   const verb = op === 'down' ? 'DOWN' : op === 'up' ? 'UP' : 'going into NOLB mode';
   const how = cause.kind === 'track' ? ` via ${cause.via}.` : `, ${causeText(cause)}.`;
   const msg = `Server ${s.key} is ${verb}${how} ${leftText(s)}`;
-  env.events.emit('server-state', s.key, before, after, cause, msg);
+  env.events.emit('server-state', s.key, was, after, cause, msg);
   if (op === 'down') env.log.warn(msg);
   else env.log.notice(msg);
   if (op === 'down' && !s.backend.hasUsable()) env.log.alert(`backend '${s.backend.name}' has no server available!`);
@@ -79,7 +89,7 @@ export function setOpState(s: Server, op: OpState, cause: EventCause): void {
   if (op === 'up' && !wasUp && s.cfg.onMarkedUp === 'shutdown-backup-sessions' && !s.cfg.backup) s.backend.killBackupSessions('active server marked up');
 
   for (const t of s.trackers) {
-    if (!t.inMaint()) setOpState(t, op, { kind: 'track', via: s.key });
+    if (!t.inMaint()) setOpState(t, op, { kind: 'track', via: s.key }, before);
   }
 }
 
@@ -162,7 +172,8 @@ export function applyCheckResult(s: Server, result: CheckResult): void {
   const r = s.op === 'down' && result.status === 'L7OKC' ? judge404WhileDown(s, result) : result;
   const env = s.backend.env;
   const now = env.clock.now();
-  const before = s.statusString();
+  const befores = statusesBefore(s);
+  const before = befores.get(s)!;
   const beforeHealth = s.health;
   s.recordCheck(r, now);
   if (s.inMaint()) return;
@@ -174,13 +185,13 @@ export function applyCheckResult(s: Server, result: CheckResult): void {
     if (s.health >= s.cfg.rise) s.counters.checkFailures++;
     const step = checkFailed(s.health, s.op !== 'down', p);
     s.health = step.health;
-    if (step.transition === 'down') return void setOpState(s, 'down', cause);
+    if (step.transition === 'down') return void setOpState(s, 'down', cause, befores);
   } else {
     const step = checkPassed(s.health, s.op !== 'down', p);
     s.health = step.health;
     if (s.health >= s.cfg.rise) {
       const target: OpState = outcome === 'conditional' ? 'stopping' : 'up';
-      if (s.op !== target) return void setOpState(s, target, cause);
+      if (s.op !== target) return void setOpState(s, target, cause, befores);
     }
   }
   if (outcome !== 'failed') s.consecutiveErrors = 0; // a passing check clears passive-health errors (HAProxy)
