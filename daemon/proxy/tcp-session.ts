@@ -28,8 +28,10 @@ export class TcpSession {
   private waiter: QueueWaiter | null = null;
   private connectStart = 0;
   private readonly start: number;
-  private clientEnded = false;
-  private serverEnded = false;
+  clientEnded = false;
+  serverEnded = false;
+  private fromClient: ClientSide | null = null;
+  private fromServer: ServerSide | null = null;
   private closed = false;
   private timer: NodeJS.Timeout | null = null;
   private idleMs = 0;
@@ -54,7 +56,7 @@ export class TcpSession {
     onError: (code) => this.clientError(code),
   };
 
-  private clientError(code: string): void {
+  clientError(code: string): void {
     if (this.closed) return;
     if (this.target) this.target.counters.cliAborts++;
     this.backend.counters.cliAborts++;
@@ -171,79 +173,45 @@ export class TcpSession {
 
   /** Both connections are open: stream in both directions. */
   private wire(server: Conn, s: Server): void {
-    const client = this.client;
-    const fc = this.frontend.counters;
-    const bc = this.backend.counters;
-    const sc = s.counters;
-    let clientBlocked = false; // client reading stopped until the server side drains
-    let serverBlocked = false;
-    client.handler = {
-      onData: (buf) => {
-        const n = buf.length;
-        fc.bytesIn += n;
-        bc.bytesIn += n;
-        sc.bytesIn += n;
-        this.lastActivity = Date.now();
-        if (!server.write(buf)) {
-          client.detachReadBuffer();
-          client.readStop();
-          clientBlocked = true;
-        }
-      },
-      onDrain: () => {
-        if (serverBlocked) {
-          serverBlocked = false;
-          if (!this.serverEnded) server.readStart();
-        }
-        this.maybeDone();
-      },
-      onEnd: () => {
-        this.clientEnded = true;
-        server.shutdown();
-        this.halfClosed();
-      },
-      onError: (code) => this.clientError(code),
-    };
-    server.handler = {
-      onData: (buf) => {
-        const n = buf.length;
-        fc.bytesOut += n;
-        bc.bytesOut += n;
-        sc.bytesOut += n;
-        this.lastActivity = Date.now();
-        if (!client.write(buf)) {
-          server.detachReadBuffer();
-          server.readStop();
-          serverBlocked = true;
-        }
-      },
-      onDrain: () => {
-        if (clientBlocked) {
-          clientBlocked = false;
-          if (!this.clientEnded) client.readStart();
-        }
-        this.maybeDone();
-      },
-      onEnd: () => {
-        this.serverEnded = true;
-        client.shutdown();
-        this.halfClosed();
-      },
-      onError: (code) => {
-        if (this.closed) return;
-        sc.srvAborts++;
-        bc.srvAborts++;
-        sc.responseErrors++;
-        bc.responseErrors++;
-        this.frontend.debug(`server ${s.key} error: ${code}`);
-        this.close();
-      },
-    };
+    this.fromClient = new ClientSide(this, server, s);
+    this.fromServer = new ServerSide(this, this.client, s);
+    this.client.handler = this.fromClient;
+    server.handler = this.fromServer;
     // HAProxy: once a TCP session is established, `timeout tunnel` (when set) replaces client and server timeouts
     const t = this.backend.cfg.timeouts;
     this.armIdle(t.tunnel ?? minTimeout(this.frontend.cfg.timeouts.client, t.server));
-    client.readStart();
+    this.client.readStart();
     server.readStart();
+  }
+
+  /** A side sent FIN: pass it on, unless the other direction is already over (then closing says it all). */
+  ended(fromClient: boolean): void {
+    if (fromClient) this.clientEnded = true;
+    else this.serverEnded = true;
+    const other = fromClient ? this.server : this.client;
+    if (!(this.clientEnded && this.serverEnded)) other?.shutdown();
+    this.halfClosed();
+  }
+
+  clientSide(): ClientSide | null {
+    return this.fromClient;
+  }
+  serverSide(): ServerSide | null {
+    return this.fromServer;
+  }
+
+  touch(): void {
+    this.lastActivity = Date.now();
+  }
+
+  serverError(s: Server, code: string): void {
+    if (this.closed) return;
+    s.counters.srvAborts++;
+    this.backend.counters.srvAborts++;
+    s.counters.responseErrors++;
+    this.backend.counters.responseErrors++;
+    this.frontend.debug(`server ${s.key} error: ${code}`);
+    this.close();
   }
 
   /** One direction is shut: `timeout client-fin`/`server-fin` now bound the session; close when both are. */
@@ -256,7 +224,7 @@ export class TcpSession {
     this.maybeDone();
   }
 
-  private maybeDone(): void {
+  maybeDone(): void {
     if (!this.clientEnded || !this.serverEnded || this.closed) return;
     if (this.client.pendingBytes() === 0 && (this.server?.pendingBytes() ?? 0) === 0) this.close();
   }
@@ -322,6 +290,76 @@ export class TcpSession {
     }
     this.frontend.proc.sessions.delete(this);
     this.frontend.release();
+  }
+}
+
+/**
+ * Bytes from the client to the server. One object per direction with methods on the prototype: the
+ * data path allocates no closures per session. `blocked`: the source is paused until the sink drains.
+ */
+class ClientSide implements ConnHandler {
+  blocked = false;
+  constructor(readonly sess: TcpSession, readonly sink: Conn, readonly s: Server) {}
+  onData(buf: Buffer): void {
+    const n = buf.length;
+    this.sess.frontend.counters.bytesIn += n;
+    this.sess.backend.counters.bytesIn += n;
+    this.s.counters.bytesIn += n;
+    this.sess.touch();
+    if (!this.sink.write(buf)) {
+      this.sess.client.detachReadBuffer();
+      this.sess.client.readStop();
+      this.blocked = true;
+    }
+  }
+  /** Everything lbd wrote to the client went out: resume reading the server. */
+  onDrain(): void {
+    const other = this.sess.serverSide();
+    if (other?.blocked) {
+      other.blocked = false;
+      if (!this.sess.serverEnded) this.sink.readStart();
+    }
+    this.sess.maybeDone();
+  }
+  onEnd(): void {
+    this.sess.ended(true);
+  }
+  onError(code: string): void {
+    this.sess.clientError(code);
+  }
+}
+
+/** Bytes from the server to the client. */
+class ServerSide implements ConnHandler {
+  blocked = false;
+  constructor(readonly sess: TcpSession, readonly sink: Conn, readonly s: Server) {}
+  onData(buf: Buffer): void {
+    const n = buf.length;
+    this.sess.frontend.counters.bytesOut += n;
+    this.sess.backend.counters.bytesOut += n;
+    this.s.counters.bytesOut += n;
+    this.sess.touch();
+    if (!this.sink.write(buf)) {
+      const src = this.sess.server!;
+      src.detachReadBuffer();
+      src.readStop();
+      this.blocked = true;
+    }
+  }
+  /** Everything lbd wrote to the server went out: resume reading the client. */
+  onDrain(): void {
+    const other = this.sess.clientSide();
+    if (other?.blocked) {
+      other.blocked = false;
+      if (!this.sess.clientEnded) this.sink.readStart();
+    }
+    this.sess.maybeDone();
+  }
+  onEnd(): void {
+    this.sess.ended(false);
+  }
+  onError(code: string): void {
+    this.sess.serverError(this.s, code);
   }
 }
 
