@@ -172,6 +172,14 @@ export function applyCheckResult(s: Server, result: CheckResult): void {
   const r = s.op === 'down' && result.status === 'L7OKC' ? judge404WhileDown(s, result) : result;
   const env = s.backend.env;
   const now = env.clock.now();
+  // steady state, nearly every check: nothing moves but the recorded result
+  const outcomeNow = CHECK_STATUSES[r.status].outcome;
+  const max = s.cfg.rise + s.cfg.fall - 1;
+  if ((outcomeNow === 'passed' && s.op === 'up' && s.health === max) || (outcomeNow === 'failed' && s.op === 'down' && s.health === 0)) {
+    s.recordCheck(r, now);
+    if (outcomeNow === 'passed') s.consecutiveErrors = 0;
+    return;
+  }
   const befores = statusesBefore(s);
   const before = befores.get(s)!;
   const beforeHealth = s.health;
