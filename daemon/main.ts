@@ -128,6 +128,7 @@ async function main(): Promise<number> {
     }
   };
   process.on('SIGHUP', () => {
+    if (rt.stopping) return void log.warn('SIGHUP ignored: lbd is stopping');
     if (reloading) return void log.warn('reload already in progress');
     reloading = reload().finally(() => (reloading = null));
   });

@@ -6,6 +6,8 @@ import { nextInterval } from './rise-fall.js';
 
 interface CheckTask {
   timer: TimerHandle | null;
+  /** When the timer fires (clock ms). */
+  due: number;
   /** A probe is in flight. */
   running: boolean;
   readonly cancel: CancelToken;
@@ -32,7 +34,7 @@ export class CheckScheduler {
   /** Start checking a server; `slot`/`slots` place its first check within the first interval. */
   add(s: Server, slot = 0, slots = 1): void {
     if (!s.cfg.check || this.tasks.has(s)) return;
-    const task: CheckTask = { timer: null, running: false, cancel: cancelToken(), gen: 0 };
+    const task: CheckTask = { timer: null, due: 0, running: false, cancel: cancelToken(), gen: 0 };
     this.tasks.set(s, task);
     if (this.runnable(s)) this.schedule(s, task, Math.floor(((slot + 0.5) * s.cfg.inter) / Math.max(1, slots)));
   }
@@ -63,6 +65,7 @@ export class CheckScheduler {
   soon(s: Server): void {
     const t = this.tasks.get(s);
     if (!t || t.running || !this.runnable(s)) return;
+    if (t.timer && t.due <= this.clock.now() + s.cfg.fastinter) return; // already due sooner: never postpone
     t.timer?.cancel();
     this.schedule(s, t, s.cfg.fastinter);
   }
@@ -98,6 +101,7 @@ export class CheckScheduler {
 
   private schedule(s: Server, t: CheckTask, delay: number): void {
     const gen = t.gen;
+    t.due = this.clock.now() + delay;
     t.timer = this.clock.setTimer(() => {
       t.timer = null;
       if (gen === t.gen) this.run(s, t);

@@ -16,6 +16,24 @@ export class ProcessCounters {
   readonly rate = new RateCounter();
   /** Called when the last session ends (the graceful stop waits on it). */
   onIdle: (() => void) | null = null;
+  /** Every frontend, so a freed process-wide slot (global maxconn) can go to any frontend's waiter. */
+  readonly frontends = new Set<{ drainWaiting(): void }>();
+  private draining = false;
+
+  /**
+   * A slot was freed: start waiting connections, frontend by frontend. Iterative and re-entrancy safe: a
+   * session that fails at once releases its slot inside this loop, which must not recurse (thousands of
+   * waiters would overflow the stack).
+   */
+  drainAll(): void {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      for (const f of this.frontends) f.drainWaiting();
+    } finally {
+      this.draining = false;
+    }
+  }
   constructor(public maxconn: number) {}
 }
 
@@ -134,7 +152,7 @@ export class Frontend {
   release(): void {
     this.counters.cur--;
     this.proc.cur--;
-    this.drainWaiting();
+    this.proc.drainAll();
     if (this.proc.cur === 0) this.proc.onIdle?.();
   }
 

@@ -79,6 +79,7 @@ export class Runtime {
    * frontends are updated in place, removed ones drain, and checks start for new servers.
    */
   async apply(next: Config): Promise<ApplyReport> {
+    if (this.stopping) throw new Error('lbd is stopping: configuration not applied');
     const changes: string[] = [];
     const boot = this.config === null;
     const now = this.clock.now();
@@ -182,6 +183,7 @@ export class Runtime {
         fe.cfg = fc;
         fe.paused = false;
         this.frontends.set(fc.name, fe);
+        this.proc.frontends.add(fe);
         if (!boot) changes.push(`frontend ${fc.name} added`);
       } else {
         if (JSON.stringify(fe.cfg) !== JSON.stringify(fc)) changes.push(`frontend ${fc.name} changed`);
@@ -212,6 +214,8 @@ export class Runtime {
     }
     for (const [name, fe] of this.frontends) {
       if (seenFrontends.has(name)) continue;
+      fe.dropWaiting();
+      this.proc.frontends.delete(fe);
       this.frontends.delete(name);
       changes.push(`frontend ${name} removed`);
     }
@@ -240,7 +244,10 @@ export class Runtime {
       if (sc.disabled) setAdmin(s, ADMIN.CMAINT | ADMIN.FMAINT, 0, cause);
       else setAdmin(s, 0, ADMIN.CMAINT | ADMIN.FMAINT, cause);
     }
-    if (s.health > sc.rise + sc.fall - 1) s.health = sc.rise + sc.fall - 1;
+    if (old.rise !== sc.rise || old.fall !== sc.fall) {
+      // keep the counter meaningful under the new rise/fall: an up server stays up at full health, a down one stays down
+      s.health = s.op === 'down' ? Math.min(s.health, sc.rise - 1) : sc.rise + sc.fall - 1;
+    }
     const checkChanged = ['check', 'inter', 'fastinter', 'downinter', 'rise', 'fall', 'checkPort', 'checkAddr', 'address', 'port'].some(
       (k) => (old as unknown as Record<string, unknown>)[k] !== (sc as unknown as Record<string, unknown>)[k],
     );
