@@ -17,8 +17,18 @@ class NetConn implements Conn {
     sock.on('error', (e: NodeJS.ErrnoException) => {
       if (!this.closed) this.handler.onError(e.code ?? e.message);
     });
-    sock.on('drain', () => this.handler.onDrain());
   }
+
+  /** Writes not yet flushed (counted by their callbacks), and whether onDrain is owed. */
+  private inFlight = 0;
+  private owed = false;
+  private readonly written = () => {
+    this.inFlight--;
+    if (this.inFlight === 0 && this.owed && !this.closed) {
+      this.owed = false;
+      this.handler.onDrain();
+    }
+  };
 
   readStart(): void {
     if (this.closed || this.reading) return;
@@ -32,9 +42,14 @@ class NetConn implements Conn {
     this.sock.pause();
   }
 
+  /** The Conn contract: true only if nothing is left queued; else onDrain follows once all is flushed. */
   write(buf: Buffer): boolean {
     if (this.closed) return true;
-    return this.sock.write(buf);
+    this.inFlight++;
+    this.sock.write(buf, this.written);
+    if (this.sock.writableLength === 0) return true;
+    this.owed = true;
+    return false;
   }
 
   /** Each read is a fresh Buffer with `net`: nothing to detach. */

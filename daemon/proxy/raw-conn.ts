@@ -11,7 +11,7 @@ import { bindError, bindHost, NO_HANDLER, type Conn, type ConnHandler, type Conn
 
 /* The subset of the internal binding's shapes that this file uses. */
 interface UvTcp {
-  onread: (this: UvTcp, ab?: ArrayBuffer) => void;
+  onread: (this: UvTcp, ab?: ArrayBuffer) => Uint8Array | undefined;
   onconnection: (err: number, h: UvTcp) => void;
   readonly writeQueueSize: number;
   readStart(): number;
@@ -85,7 +85,9 @@ function loadBindings(): Bindings | null {
 }
 
 /** The native slots take functions only: after close they point here. */
-function ignore(): void {}
+function ignore(): undefined {
+  return undefined;
+}
 
 const errName = (code: number) => {
   try {
@@ -120,14 +122,21 @@ class RawConn implements Conn {
     const self = this;
     const state = b.state;
     const k = b.kReadBytesOrError;
+    // the value onread returns becomes the handle's next read buffer (how Node's own net switches
+    // buffers); calling useUserBuffer again would stack a native listener per switch
     h.onread = function () {
       const n = state[k]!;
-      if (self.closed) return;
-      if (n > 0) self.handler.onData(self.buf.subarray(0, n));
-      else if (n === UV_EOF) {
+      if (self.closed) return undefined;
+      if (n > 0) {
+        const lent = self.buf;
+        self.handler.onData(lent.subarray(0, n));
+        return self.buf !== lent && !self.closed ? self.buf : undefined;
+      }
+      if (n === UV_EOF) {
         self.readStop();
         self.handler.onEnd();
       } else if (n < 0) self.fail(errName(n));
+      return undefined;
     };
   }
 
@@ -173,9 +182,9 @@ class RawConn implements Conn {
     }
   }
 
+  /** Only valid inside onData (the only place a buffer is lent): the new buffer is handed over on return. */
   detachReadBuffer(): void {
     this.buf = takeBuffer();
-    this.h.useUserBuffer(this.buf);
   }
 
   shutdown(): void {
@@ -210,7 +219,8 @@ class RawConn implements Conn {
 
   reset(): void {
     if (this.closed) return;
-    if (typeof this.h.reset !== 'function') return this.close();
+    // libuv refuses a reset while a shutdown is in flight, and the handle would never close
+    if (typeof this.h.reset !== 'function' || this.shutdownWanted) return this.close();
     this.closed = true;
     this.handler = NO_HANDLER;
     this.h.onread = ignore;

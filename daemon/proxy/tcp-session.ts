@@ -72,7 +72,8 @@ export class TcpSession {
   private assign(): void {
     const be = this.backend;
     const r = be.select(this.hashKey(), this.tried);
-    if (r === null) return this.fail('no server available');
+    // after a redispatch the failed connect was counted already
+    if (r === null) return this.fail('no server available', this.tried !== null);
     if (r === 'queue') {
       if (!be.canQueue()) return this.fail('queue full');
       const waiter: QueueWaiter = {
@@ -162,6 +163,7 @@ export class TcpSession {
       this.backend.counters.redispatches++;
       this.leaveServer();
       this.target = null;
+      if (s.cfg.maxconn > 0) this.backend.dequeue(); // the slot we leave may serve a waiter
       return this.assign();
     }
     const delay = Math.min(this.backend.cfg.timeouts.connect ?? 1000, 1000);

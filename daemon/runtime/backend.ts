@@ -185,11 +185,17 @@ export class Backend {
 
   /** A slot may be free: hand servers to waiting sessions in arrival order. */
   dequeue(): void {
-    while (this.queue.length) {
-      const w = this.queue[0]!;
+    for (let i = 0; i < this.queue.length; ) {
+      const w = this.queue[i]!;
       const s = this.select(w.hashKey, w.tried);
-      if (s === 'queue') return;
-      this.queue.shift();
+      // no server at all for now, or none free: waiters stay until a slot frees or `timeout queue`;
+      // a waiter that excludes servers (tried) must not block the ones behind it
+      if (s === null || s === 'queue') {
+        if (w.tried === null) return;
+        i++;
+        continue;
+      }
+      this.queue.splice(i, 1);
       w.timer?.cancel();
       this.counters.queueCur = this.queue.length;
       const now = this.env.clock.now();

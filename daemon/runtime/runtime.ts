@@ -10,7 +10,7 @@ import { EventLog } from './events.js';
 import { Backend, type RuntimeEnv } from './backend.js';
 import { Server } from './server.js';
 import { Frontend, Listener, ProcessCounters } from './frontend.js';
-import { setAdmin, setCheckEnabled, setUserWeight } from './server-state.js';
+import { setAdmin, setCheckEnabled, setOpState, setUserWeight } from './server-state.js';
 import { VERSION } from '../version.js';
 import type { Transport } from '../proxy/conn.js';
 import { selectTransport } from '../proxy/transport.js';
@@ -172,6 +172,10 @@ export class Runtime {
       if (flags) this.initAdmin(s, flags);
     }
     for (const s of newServers) this.inheritFromTracked(s);
+    // servers that stay: a changed `track` or `check` must re-derive inherited state and operational state
+    const added = new Set(newServers);
+    const synced = new Set<Server>();
+    for (const be of this.backends.values()) for (const s of be.servers) if (!added.has(s)) this.resync(s, synced);
 
     // 5. frontends
     const seenFrontends = new Set<string>();
@@ -291,6 +295,21 @@ export class Runtime {
       if (s.op === 'down') s.downSince = this.clock.now();
       s.backend.invalidate();
     }
+  }
+
+  /** Re-derive a surviving server's inherited admin flags and operational state from its (new) track target. */
+  private resync(s: Server, done: Set<Server>): void {
+    if (done.has(s)) return;
+    done.add(s);
+    const ref = s.tracked;
+    if (ref) this.resync(ref, done);
+    const want = ref ? (ref.admin & ADMIN.MAINT ? ADMIN.IMAINT : 0) | (ref.admin & ADMIN.DRAIN ? ADMIN.IDRAIN : 0) : 0;
+    const have = s.admin & (ADMIN.IMAINT | ADMIN.IDRAIN);
+    const cause = { kind: 'reload' as const };
+    if (want !== have) setAdmin(s, want & ~have, have & ~want, cause);
+    if (s.inMaint()) return;
+    const op = ref ? ref.op : s.cfg.check && s.checkEnabled ? s.op : 'up';
+    if (op !== s.op) setOpState(s, op, cause);
   }
 
   /** Find a server by `backend/server` (names or `#id`s), as the runtime API does. */
