@@ -155,3 +155,63 @@ backend mon
     rt.shutdown();
   }
 });
+
+test('reload re-derives state when track changes: a server no longer tracking a MAINT server leaves MAINT (via …)', async () => {
+  const a = await namedServer('a');
+  const port = await freePort();
+  const rt = new Runtime({ log: memoryLogger(), probe: runProbe });
+  const text = (track: boolean) => `
+frontend fe
+    bind 127.0.0.1:${port}
+    default_backend app
+backend app
+    server s1 127.0.0.1:${a.port}${track ? ' track mon/s1' : ''}
+backend mon
+    server s1 127.0.0.1:${a.port} check inter 50ms
+`;
+  try {
+    await rt.apply(await parse(text(true)));
+    rt.setServerState(rt.findServer('mon', 's1')!, 'maint', 'disable server mon/s1');
+    assert.equal(rt.findServer('app', 's1')!.statusString(), 'MAINT (via mon/s1)');
+    await rt.apply(await parse(text(false)));
+    const s = rt.findServer('app', 's1')!;
+    assert.equal(s.statusString(), 'no check');
+    assert.equal(s.eligible(), true);
+    const c = await connect(port);
+    assert.equal(await readLine(c), 'a');
+    c.destroy();
+  } finally {
+    await rt.closeListeners();
+    rt.shutdown();
+    await a.close();
+  }
+});
+
+test('thousands of connections waiting on maxconn while no server is usable: drained without recursion, slots not leaked', async () => {
+  const port = await freePort();
+  const rt = new Runtime({ log: memoryLogger(), probe: runProbe });
+  const a = await namedServer('a');
+  try {
+    await rt.apply(await parse(`
+frontend fe
+    bind 127.0.0.1:${port}
+    maxconn 1
+    default_backend be
+backend be
+    server s1 127.0.0.1:${a.port}
+`));
+    const first = await connect(port);
+    assert.equal(await readLine(first), 'a');
+    const waiting = await Promise.all(Array.from({ length: 1500 }, () => connect(port)));
+    await waitFor(() => rt.frontends.get('fe')!.counters.cur === 1 && a.accepted === 1, 5000, 'waiters parked');
+    rt.setServerState(rt.findServer('be', 's1')!, 'maint', 'test');
+    first.destroy();
+    await Promise.all(waiting.map((c) => closed(c, 10000)));
+    await waitFor(() => rt.proc.cur === 0, 3000, 'every slot released');
+    assert.equal(rt.frontends.get('fe')!.counters.cur, 0);
+  } finally {
+    await rt.closeListeners();
+    rt.shutdown();
+    await a.close();
+  }
+});
