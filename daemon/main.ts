@@ -109,6 +109,7 @@ async function main(): Promise<number> {
   rt.events.emit('process', '', 'stopped', 'running', { kind: 'startup' }, `lbd ${VERSION} started`);
 
   let reloading: Promise<void> | null = null;
+  let reloadAgain = false;
   const reload = async () => {
     const next = await load(args.files, log);
     if (!next) {
@@ -129,8 +130,19 @@ async function main(): Promise<number> {
   };
   process.on('SIGHUP', () => {
     if (rt.stopping) return void log.warn('SIGHUP ignored: lbd is stopping');
-    if (reloading) return void log.warn('reload already in progress');
-    reloading = reload().finally(() => (reloading = null));
+    // a SIGHUP during a reload means the files may have changed again: reload once more afterwards
+    if (reloading) {
+      reloadAgain = true;
+      return void log.notice('reload in progress: another one follows it');
+    }
+    const run = (): Promise<void> =>
+      reload().finally(() => {
+        if (reloadAgain && !rt.stopping) {
+          reloadAgain = false;
+          reloading = run();
+        } else reloading = null;
+      });
+    reloading = run();
   });
 
   // the daemon runs until a signal stops it, even with no listener (a config that only checks servers)

@@ -6,6 +6,7 @@
  * `rawTransport()` returns null when the binding is not available, and lbd falls back to `net`.
  */
 import { getSystemErrorName } from 'node:util';
+import { constants as osConstants } from 'node:os';
 import type { BindConfig } from '../config/types.js';
 import { bindError, bindHost, NO_HANDLER, type Conn, type ConnHandler, type ConnListener, type DialCallback, type DialOptions, type Transport } from './conn.js';
 
@@ -58,6 +59,8 @@ const MAX_FREE_BUFFERS = 256;
 const takeBuffer = () => freeBuffers.pop() ?? Buffer.allocUnsafe(READ_BUFFER);
 const UV_EOF = -4095;
 const UV_TCP_IPV6ONLY = 1;
+/** libuv reports errors as negated errno values; ENOTCONN differs between systems. */
+const UV_ENOTCONN = -(osConstants.errno.ENOTCONN ?? 107);
 
 function loadBindings(): Bindings | null {
   try {
@@ -105,7 +108,7 @@ function onWriteComplete(this: UvReq, status: number): void {
 
 function onShutdownComplete(this: UvReq, status: number): void {
   const conn = (this as UvReq & { conn: RawConn }).conn;
-  if (status < 0 && status !== -107 /* ENOTCONN */) conn.fail(errName(status));
+  if (status < 0 && status !== UV_ENOTCONN) conn.fail(errName(status));
 }
 
 class RawConn implements Conn {
@@ -199,7 +202,7 @@ class RawConn implements Conn {
     req.handle = this.h;
     req.conn = this;
     const err = this.h.shutdown(req);
-    if (err < 0 && err !== -107) this.fail(errName(err));
+    if (err < 0 && err !== UV_ENOTCONN) this.fail(errName(err));
   }
 
   fail(code: string): void {

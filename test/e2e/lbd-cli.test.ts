@@ -210,3 +210,28 @@ test('a config with backends only (checks, no frontend) keeps running until stop
     await a.close();
   }
 });
+
+test('a SIGHUP during a reload is not lost: the last written config is the one applied', async () => {
+  const a = await namedServer('a');
+  const b = await namedServer('b');
+  const c2 = await namedServer('c');
+  const port = await freePort();
+  const lbd = await startLbd(GOOD(port, a.port));
+  try {
+    lbd.writeConfig(GOOD(port, b.port));
+    lbd.proc.kill('SIGHUP');
+    lbd.writeConfig(GOOD(port, c2.port));
+    lbd.proc.kill('SIGHUP');
+    await waitFor(async () => {
+      const c = await connect(port);
+      const who = await readLine(c);
+      c.destroy();
+      return who === 'c';
+    }, 5000, 'the second config to be applied');
+  } finally {
+    await lbd.stop();
+    await a.close();
+    await b.close();
+    await c2.close();
+  }
+});
