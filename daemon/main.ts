@@ -104,9 +104,6 @@ async function main(): Promise<number> {
     return 1;
   }
   const pidfile = args.pidfile ?? config.global.pidfile;
-  if (pidfile) writeFileSync(pidfile, `${process.pid}\n`);
-  log.notice(`lbd ${VERSION} started: ${rt.frontends.size} frontends, ${rt.backends.size} backends, ${[...rt.backends.values()].reduce((n, b) => n + b.servers.length, 0)} servers`);
-  rt.events.emit('process', '', 'stopped', 'running', { kind: 'startup' }, `lbd ${VERSION} started`);
 
   let reloading: Promise<void> | null = null;
   let reloadAgain = false;
@@ -175,6 +172,10 @@ async function main(): Promise<number> {
       finish('graceful');
     };
     for (const sig of ['SIGTERM', 'SIGINT', 'SIGUSR1'] as const) process.on(sig, () => void stop(sig));
+    // announced only once every signal handler is in place: a supervisor may signal as soon as it reads this line
+    if (pidfile) writeFileSync(pidfile, `${process.pid}\n`);
+    log.notice(`lbd ${VERSION} started: ${rt.frontends.size} frontends, ${rt.backends.size} backends, ${[...rt.backends.values()].reduce((n, b) => n + b.servers.length, 0)} servers`);
+    rt.events.emit('process', '', 'stopped', 'running', { kind: 'startup' }, `lbd ${VERSION} started`);
   });
 }
 
