@@ -30,8 +30,6 @@ export class TcpSession {
   private readonly start: number;
   clientEnded = false;
   serverEnded = false;
-  private fromClient: ClientSide | null = null;
-  private fromServer: ServerSide | null = null;
   private closed = false;
   private timer: NodeJS.Timeout | null = null;
   private idleMs = 0;
@@ -175,10 +173,12 @@ export class TcpSession {
 
   /** Both connections are open: stream in both directions. */
   private wire(server: Conn, s: Server): void {
-    this.fromClient = new ClientSide(this, server, s);
-    this.fromServer = new ServerSide(this, this.client, s);
-    this.client.handler = this.fromClient;
-    server.handler = this.fromServer;
+    const up = new Direction(this, this.client, server, s, true);
+    const down = new Direction(this, server, this.client, s, false);
+    up.other = down;
+    down.other = up;
+    this.client.handler = up;
+    server.handler = down;
     // HAProxy: once a TCP session is established, `timeout tunnel` (when set) replaces client and server timeouts
     const t = this.backend.cfg.timeouts;
     this.armIdle(t.tunnel ?? minTimeout(this.frontend.cfg.timeouts.client, t.server));
@@ -193,13 +193,6 @@ export class TcpSession {
     const other = fromClient ? this.server : this.client;
     if (!(this.clientEnded && this.serverEnded)) other?.shutdown();
     this.halfClosed();
-  }
-
-  clientSide(): ClientSide | null {
-    return this.fromClient;
-  }
-  serverSide(): ServerSide | null {
-    return this.fromServer;
   }
 
   touch(): void {
@@ -296,72 +289,62 @@ export class TcpSession {
 }
 
 /**
- * Bytes from the client to the server. One object per direction with methods on the prototype: the
- * data path allocates no closures per session. `blocked`: the source is paused until the sink drains.
+ * One direction of a session: bytes read from `src` and written to `sink`, as a Conn handler on `src`.
+ * One object per direction with methods on the prototype: the data path allocates no closures per
+ * session. `blocked`: `src` is paused until `sink` drains; `other` is the opposite direction, whose
+ * source resumes when this direction's `src` (the other's sink) drains.
  */
-class ClientSide implements ConnHandler {
+class Direction implements ConnHandler {
   blocked = false;
-  constructor(readonly sess: TcpSession, readonly sink: Conn, readonly s: Server) {}
-  onData(buf: Buffer): void {
-    const n = buf.length;
-    this.sess.frontend.counters.bytesIn += n;
-    this.sess.backend.counters.bytesIn += n;
-    this.s.counters.bytesIn += n;
-    this.sess.touch();
-    if (!this.sink.write(buf)) {
-      this.sess.client.detachReadBuffer();
-      this.sess.client.readStop();
-      this.blocked = true;
-    }
-  }
-  /** Everything lbd wrote to the client went out: resume reading the server. */
-  onDrain(): void {
-    const other = this.sess.serverSide();
-    if (other?.blocked) {
-      other.blocked = false;
-      if (!this.sess.serverEnded) this.sink.readStart();
-    }
-    this.sess.maybeDone();
-  }
-  onEnd(): void {
-    this.sess.ended(true);
-  }
-  onError(code: string): void {
-    this.sess.clientError(code);
-  }
-}
+  other: Direction | null = null;
+  constructor(
+    readonly sess: TcpSession,
+    readonly src: Conn,
+    readonly sink: Conn,
+    readonly s: Server,
+    /** client → server: counted as bytes in (HAProxy's bin), else bytes out (bout). */
+    readonly upstream: boolean,
+  ) {}
 
-/** Bytes from the server to the client. */
-class ServerSide implements ConnHandler {
-  blocked = false;
-  constructor(readonly sess: TcpSession, readonly sink: Conn, readonly s: Server) {}
   onData(buf: Buffer): void {
     const n = buf.length;
-    this.sess.frontend.counters.bytesOut += n;
-    this.sess.backend.counters.bytesOut += n;
-    this.s.counters.bytesOut += n;
+    const fc = this.sess.frontend.counters;
+    const bc = this.sess.backend.counters;
+    const sc = this.s.counters;
+    if (this.upstream) {
+      fc.bytesIn += n;
+      bc.bytesIn += n;
+      sc.bytesIn += n;
+    } else {
+      fc.bytesOut += n;
+      bc.bytesOut += n;
+      sc.bytesOut += n;
+    }
     this.sess.touch();
     if (!this.sink.write(buf)) {
-      const src = this.sess.server!;
-      src.detachReadBuffer();
-      src.readStop();
+      this.src.detachReadBuffer();
+      this.src.readStop();
       this.blocked = true;
     }
   }
-  /** Everything lbd wrote to the server went out: resume reading the client. */
+
+  /** Everything written to `src` (the other direction's sink) went out: resume the other direction. */
   onDrain(): void {
-    const other = this.sess.clientSide();
-    if (other?.blocked) {
-      other.blocked = false;
-      if (!this.sess.clientEnded) this.sink.readStart();
+    const o = this.other;
+    if (o?.blocked) {
+      o.blocked = false;
+      if (!(o.upstream ? this.sess.clientEnded : this.sess.serverEnded)) o.src.readStart();
     }
     this.sess.maybeDone();
   }
+
   onEnd(): void {
-    this.sess.ended(false);
+    this.sess.ended(this.upstream);
   }
+
   onError(code: string): void {
-    this.sess.serverError(this.s, code);
+    if (this.upstream) this.sess.clientError(code);
+    else this.sess.serverError(this.s, code);
   }
 }
 
