@@ -36,7 +36,6 @@ export class TcpSession {
   private lastActivity = 0;
   /** The backend counted this session (once, whatever the redispatches). */
   private counted = false;
-  readonly backup: boolean = false;
 
   constructor(readonly client: Conn, readonly frontend: Frontend, readonly backend: Backend, readonly transport: Transport) {
     this.start = Date.now();

@@ -164,6 +164,11 @@ export class Frontend {
     }
   }
 
+  /** Connections accepted and waiting for a slot (maxconn). */
+  waitingCount(): number {
+    return this.waiting.length;
+  }
+
   /** Drop connections still waiting (process stopping). */
   dropWaiting(): void {
     for (const s of this.waiting.splice(0)) s.close();

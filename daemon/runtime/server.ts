@@ -126,7 +126,7 @@ export class Server implements Candidate {
 
   readonly counters = new Counters();
   /** Sessions on this server, for shutdown-sessions and draining. */
-  readonly sessionsSet = new Set<{ kill(reason: string): void; backup: boolean }>();
+  readonly sessionsSet = new Set<{ kill(reason: string): void }>();
 
   constructor(cfg: ServerConfig, backend: Backend, now: number) {
     this.cfg = cfg;

@@ -278,7 +278,7 @@ test('frontend maxconn: an extra connection waits unread and is served when a sl
     const c1 = await connect(p.port);
     assert.equal(await readLine(c1), 's');
     const c2 = await connect(p.port);
-    await new Promise((r) => setTimeout(r, 100));
+    await waitFor(() => p.rt.frontends.get('f')!.waitingCount() === 1, 2000, 'the second connection to wait');
     assert.equal(s.accepted, 1, 'the second connection does not reach a server while the first holds the slot');
     c1.destroy();
     assert.equal(await readLine(c2), 's');
