@@ -55,9 +55,11 @@ function timeoutsOf(px: ProxyDraft): Timeouts {
 
 /**
  * Give every item an id: explicit ids are kept (a duplicate is an error), the others take the lowest
- * free number counting up from 1 in file order, as HAProxy numbers proxies and servers.
+ * free number counting up from `first` in file order, as HAProxy numbers proxies and servers. Proxies
+ * start at 2: HAProxy 2.6 gives id 1 to its internal stats socket frontend, and tools that read
+ * `show stat` by iid (exporters, hatop) see the same numbers from lbd as from HAProxy.
  */
-export function assignIds<T>(items: readonly T[], explicit: (t: T) => Placed<number> | undefined, label: (t: T) => string, kind: string, diags: Diagnostics): number[] {
+export function assignIds<T>(items: readonly T[], explicit: (t: T) => Placed<number> | undefined, label: (t: T) => string, kind: string, diags: Diagnostics, first = 1): number[] {
   const used = new Map<number, T>();
   for (const it of items) {
     const id = explicit(it);
@@ -66,7 +68,7 @@ export function assignIds<T>(items: readonly T[], explicit: (t: T) => Placed<num
     if (prev !== undefined) diags.error(id.where, `${kind} id ${id.value} is already used by ${label(prev)}`);
     else used.set(id.value, it);
   }
-  let next = 1;
+  let next = first;
   return items.map((it) => {
     const id = explicit(it);
     if (id !== undefined) return id.value;
@@ -166,7 +168,7 @@ export function build(parsed: ParsedConfig, diags: Diagnostics): Built {
   const frontends: Mutable<FrontendConfig>[] = [];
   const backends: Mutable<BackendConfig>[] = [];
   const defaultBackendWhere = new Map<FrontendConfig, SourceRef>();
-  const ids = assignIds(parsed.proxies, (p) => p.id, (p) => `${p.kind} '${p.name}'`, 'proxy', diags);
+  const ids = assignIds(parsed.proxies, (p) => p.id, (p) => `${p.kind} '${p.name}'`, 'proxy', diags, 2);
   parsed.proxies.forEach((px, k) => {
     const fromListen = px.kind === 'listen';
     const common = { name: px.name, id: ids[k], where: px.where, mode: px.mode ?? 'tcp', timeouts: timeoutsOf(px), disabled: px.disabled ?? false, fromListen };

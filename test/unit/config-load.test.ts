@@ -22,10 +22,10 @@ test("the issue's example config parses to the expected model", async () => {
   const f = c.frontends[0];
   assert.deepEqual(
     { name: f.name, id: f.id, mode: f.mode, defaultBackend: f.defaultBackend, binds: f.binds.map((b) => [b.text, b.host, b.port, b.family]), line: f.where.line },
-    { name: 'myApp', id: 1, mode: 'tcp', defaultBackend: 'myApp', binds: [['*:6443', '', 6443, 'any']], line: 1 },
+    { name: 'myApp', id: 2, mode: 'tcp', defaultBackend: 'myApp', binds: [['*:6443', '', 6443, 'any']], line: 1 },
   );
   const [app, mon] = c.backends;
-  assert.deepEqual([app.name, app.id, app.mode, mon.name, mon.id, mon.mode], ['myApp', 2, 'tcp', 'monitoring', 3, 'http']);
+  assert.deepEqual([app.name, app.id, app.mode, mon.name, mon.id, mon.mode], ['myApp', 3, 'tcp', 'monitoring', 4, 'http']);
   assert.deepEqual(
     app.servers.map((s) => [s.name, s.id, s.host, s.address, s.port, s.check, s.track, s.where.line]),
     [1, 2, 3].map((i) => [`server-${i}`, i, `backend-${i}.example.com`, `192.0.2.${i}`, 6443, false, { backend: 'monitoring', server: `server-${i}` }, 6 + i]),

@@ -138,8 +138,8 @@ test('mode, maxconn, default_backend, use_backend, description, id, disabled', a
   assert.equal(c.backends[0].description, 'backend one');
   assert.equal(c.backends[0].disabled, false);
   assert.equal(c.backends[1].disabled, true);
-  // explicit id 42 is taken; the others number from 1 in file order
-  assert.deepEqual([c.backends[0].id, c.backends[1].id], [1, 2]);
+  // explicit id 42 is taken; the others number from 2 in file order (HAProxy's internal stats frontend is 1)
+  assert.deepEqual([c.backends[0].id, c.backends[1].id], [2, 3]);
 });
 
 test('enabled undoes disabled inherited from defaults', async () => {
@@ -262,12 +262,12 @@ test('log options are accepted with a warning; log-health-checks is kept', async
 test('listen is one frontend and one backend with the same name and id, sending to itself', async () => {
   const c = await ok(cfg('frontend f', '    bind :80', '    default_backend l', 'listen l', '    mode http', '    bind :81', '    balance leastconn', '    server s1 127.0.0.1:80', 'backend b', '    server s1 127.0.0.1:80'));
   assert.deepEqual(c.frontends.map((f) => [f.name, f.id, f.fromListen, f.defaultBackend, f.mode]), [
-    ['f', 1, false, 'l', 'tcp'],
-    ['l', 2, true, 'l', 'http'],
+    ['f', 2, false, 'l', 'tcp'],
+    ['l', 3, true, 'l', 'http'],
   ]);
   assert.deepEqual(c.backends.map((b) => [b.name, b.id, b.fromListen, b.balance.algorithm, b.servers.length]), [
-    ['l', 2, true, 'leastconn', 1],
-    ['b', 3, false, 'roundrobin', 1],
+    ['l', 3, true, 'leastconn', 1],
+    ['b', 4, false, 'roundrobin', 1],
   ]);
   assert.deepEqual(c.frontends[1].where, c.backends[0].where);
 });
@@ -277,10 +277,10 @@ test('a listen with its own default_backend uses it', async () => {
   assert.equal(c.frontends[0].defaultBackend, 'b');
 });
 
-test('proxy ids: explicit ids are kept, others take the lowest free number in file order', async () => {
-  const c = await ok(cfg('frontend f', '    bind :80', '    default_backend b', 'backend a', '    id 1', 'backend b', 'backend c', '    id 3', 'backend d'));
-  assert.deepEqual(c.frontends.map((f) => f.id), [2]);
-  assert.deepEqual(c.backends.map((b) => [b.name, b.id]), [['a', 1], ['b', 4], ['c', 3], ['d', 5]]);
+test('proxy ids: explicit ids are kept, others take the lowest free number from 2 in file order', async () => {
+  const c = await ok(cfg('frontend f', '    bind :80', '    default_backend b', 'backend a', '    id 2', 'backend b', 'backend c', '    id 4', 'backend d'));
+  assert.deepEqual(c.frontends.map((f) => f.id), [3]);
+  assert.deepEqual(c.backends.map((b) => [b.name, b.id]), [['a', 2], ['b', 5], ['c', 4], ['d', 6]]);
 });
 
 test('proxy keyword errors', async () => {
