@@ -6,6 +6,7 @@ import { createLogger, type Logger } from './log.js';
 import { Runtime } from './runtime/runtime.js';
 import { runProbe } from './health/probe.js';
 import { VERSION } from './version.js';
+import { Control } from './control.js';
 
 const USAGE = `Usage: lbd -f <cfgfile|cfgdir> [-f ...] [-c] [-d] [-q] [-p <pidfile>] [-v|-vv]
   -f <file|dir>  load this configuration (repeatable; a directory loads its *.cfg files in order)
@@ -105,41 +106,10 @@ async function main(): Promise<number> {
   }
   const pidfile = args.pidfile ?? config.global.pidfile;
 
-  let reloading: Promise<void> | null = null;
-  let reloadAgain = false;
-  const reload = async () => {
-    const next = await load(args.files, log);
-    if (!next) {
-      rt.lastReload = { at: Date.now(), ok: false, messages: ['configuration has errors; the running configuration stays'] };
-      log.alert('Reload failed: the running configuration stays.');
-      return;
-    }
-    try {
-      const r = await rt.apply(next);
-      rt.lastReload = { at: Date.now(), ok: true, messages: r.changes };
-      const msg = `Reloaded configuration: ${r.changes.length ? r.changes.join('; ') : 'no changes'}`;
-      log.notice(msg);
-      rt.events.emit('reload', '', '', '', { kind: 'reload' }, msg);
-    } catch (e) {
-      rt.lastReload = { at: Date.now(), ok: false, messages: [(e as Error).message] };
-      log.alert(`Reload failed: ${(e as Error).message}; the running configuration stays.`);
-    }
-  };
+  const control = new Control(rt, args.files, log);
   process.on('SIGHUP', () => {
     if (rt.stopping) return void log.warn('SIGHUP ignored: lbd is stopping');
-    // a SIGHUP during a reload means the files may have changed again: reload once more afterwards
-    if (reloading) {
-      reloadAgain = true;
-      return void log.notice('reload in progress: another one follows it');
-    }
-    const run = (): Promise<void> =>
-      reload().finally(() => {
-        if (reloadAgain && !rt.stopping) {
-          reloadAgain = false;
-          reloading = run();
-        } else reloading = null;
-      });
-    reloading = run();
+    void control.reload('SIGHUP');
   });
 
   // the daemon runs until a signal stops it, even with no listener (a config that only checks servers)

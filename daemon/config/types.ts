@@ -86,7 +86,7 @@ export interface UseBackendRule {
 
 export interface FrontendConfig {
   readonly name: string;
-  /** Proxy id (`iid` in stats): sections are numbered from 1 in file order, as HAProxy does (frontends, backends and listens share the sequence). */
+  /** Proxy id (`iid` in stats): sections are numbered from 2 in file order, as HAProxy 2.6 does (frontends, backends and listens share the sequence). */
   readonly id: number;
   readonly where: SourceRef;
   readonly mode: ProxyMode;

@@ -121,7 +121,7 @@ test('pidfile, SIGHUP reload (valid: applied and logged; invalid: running config
     // valid reload: the server now points at b; the listener keeps its socket
     lbd.writeConfig(GOOD(port, b.port));
     lbd.proc.kill('SIGHUP');
-    await lbd.waitForLog(/Reloaded configuration: .*server be\/s1 changed/);
+    await lbd.waitForLog(/Reloaded configuration \(SIGHUP\): .*server be\/s1 changed/);
     c = await connect(port);
     assert.equal(await readLine(c), 'b');
     c.destroy();
@@ -129,7 +129,7 @@ test('pidfile, SIGHUP reload (valid: applied and logged; invalid: running config
     // invalid reload: every error logged with file:line, nothing changes
     lbd.writeConfig(BAD);
     lbd.proc.kill('SIGHUP');
-    await lbd.waitForLog(/Reload failed: the running configuration stays/);
+    await lbd.waitForLog(/Reload \(SIGHUP\) failed: .*the running configuration stays/);
     assert.ok(lbd.lines.some((l) => l.startsWith(`${lbd.cfgPath}:8:`)));
     c = await connect(port);
     assert.equal(await readLine(c), 'b');
