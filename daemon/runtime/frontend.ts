@@ -78,6 +78,26 @@ export class Listener {
     this.status = 'OPEN';
   }
 
+  /**
+   * `disable frontend`: stop accepting so new connections are refused, as HAProxy's pause does on Linux.
+   * The socket is released and re-bound by resume(). A socket inherited as `fd@N` cannot be re-bound, so
+   * it stays open and the paused frontend holds its connections unread instead (they wait, like maxconn).
+   */
+  pause(): void {
+    if (this.status !== 'OPEN') return;
+    this.status = 'PAUSED';
+    if (this.cfg.fd !== null) return;
+    this.sock?.close();
+    this.sock = null;
+  }
+
+  /** `enable frontend`: accept again; rejects if the address cannot be bound any more (the listener stays paused). */
+  async resume(): Promise<void> {
+    if (this.status !== 'PAUSED') return;
+    if (!this.sock) this.sock = await this.transport.listen(this.cfg, 1024, (c) => this.frontend.accept(c));
+    this.status = 'OPEN';
+  }
+
   /** Stop accepting. The socket is released at once; sessions it accepted live on. */
   close(): void {
     this.status = 'STOP';
@@ -98,7 +118,10 @@ export class Frontend {
   readonly listeners: Listener[] = [];
   readonly counters = new FrontendCounters();
   target: Backend | null = null;
+  /** Connections wait unread (while a reload wires a new frontend, or while disabled on an `fd@` socket). */
   paused = false;
+  /** `disable frontend` by an operator: kept across reloads until `enable frontend`. */
+  disabled = false;
   private readonly waiting: Conn[] = [];
 
   constructor(cfg: FrontendConfig, readonly proc: ProcessCounters, readonly log: Logger, readonly transport: Transport) {

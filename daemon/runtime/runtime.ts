@@ -226,6 +226,11 @@ export class Runtime {
 
     this.proc.maxconn = next.global.maxconn;
     this.config = next;
+    // a frontend disabled by an operator stays disabled, with whatever listeners the new config gives it
+    for (const fe of this.frontends.values()) {
+      if (fe.disabled) for (const l of fe.listeners) l.pause();
+      else for (const l of fe.listeners) if (l.status === 'PAUSED') await l.resume().catch((e: Error) => this.log.warn(`listener ${l.cfg.text}: ${e.message}`));
+    }
 
     // 6. checks for new servers, spread over the first interval
     const checked = newServers.filter((s) => s.cfg.check && !s.backend.cfg.disabled);
@@ -333,6 +338,34 @@ export class Runtime {
 
   setHealthChecks(s: Server, enabled: boolean, command: string): void {
     setCheckEnabled(s, enabled, command);
+  }
+
+  /**
+   * `disable frontend` / `enable frontend`: stop accepting (new connections are refused) or accept again.
+   * Sessions in progress continue. The operator's choice survives reloads. 'already' when nothing changes,
+   * 'missing' for an unknown frontend; a listener that cannot be re-bound is reported as an error string.
+   */
+  async setFrontendEnabled(name: string, enabled: boolean, command: string): Promise<'ok' | 'already' | 'missing' | { error: string }> {
+    const fe = this.frontends.get(name);
+    if (!fe) return 'missing';
+    if (fe.disabled === !enabled) return 'already';
+    const from = fe.disabled ? 'PAUSED' : 'OPEN';
+    if (enabled) {
+      const failed: string[] = [];
+      for (const l of fe.listeners) await l.resume().catch((e: Error) => failed.push(e.message));
+      if (failed.length) return { error: failed.join('; ') };
+      fe.disabled = false;
+      fe.paused = false;
+      fe.drainWaiting();
+    } else {
+      fe.disabled = true;
+      fe.paused = true;
+      for (const l of fe.listeners) l.pause();
+    }
+    const to = fe.disabled ? 'PAUSED' : 'OPEN';
+    this.events.emit('frontend-state', fe.name, from, to, { kind: 'operator', command }, `Frontend ${fe.name} ${enabled ? 'enabled' : 'disabled'} (${command}).`);
+    this.log.notice(`Frontend ${fe.name} ${enabled ? 'enabled' : 'paused'} by operator.`);
+    return 'ok';
   }
 
   shutdownSessions(s: Server): number {

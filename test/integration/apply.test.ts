@@ -215,3 +215,39 @@ backend be
     await a.close();
   }
 });
+
+test('disable frontend refuses new connections, keeps sessions, survives a reload; enable accepts again', async () => {
+  const a = await namedServer('a');
+  const port = await freePort();
+  const rt = new Runtime({ log: memoryLogger(), probe: runProbe });
+  try {
+    const text = cfgText(port, `    server s1 127.0.0.1:${a.port}`);
+    await rt.apply(await parse(text));
+    const c = await connect(port);
+    assert.equal(await readLine(c), 'a');
+    assert.equal(await rt.setFrontendEnabled('nope', false, 'disable frontend nope'), 'missing');
+    assert.equal(await rt.setFrontendEnabled('fe', false, 'disable frontend fe'), 'ok');
+    assert.equal(await rt.setFrontendEnabled('fe', false, 'disable frontend fe'), 'already');
+    await assert.rejects(connect(port), /ECONNREFUSED/);
+    assert.equal(rt.snapshot().frontends[0].status, 'PAUSED');
+    c.write('ping\n');
+    assert.equal(await readLine(c), 'ping', 'the established session continues');
+    const ev = rt.events.recent().find((e) => e.kind === 'frontend-state');
+    assert.deepEqual([ev?.object, ev?.from, ev?.to], ['fe', 'OPEN', 'PAUSED']);
+
+    await rt.apply(await parse(text + '    timeout queue 2s\n'));
+    await assert.rejects(connect(port), /ECONNREFUSED/, 'still disabled after a reload');
+
+    assert.equal(await rt.setFrontendEnabled('fe', true, 'enable frontend fe'), 'ok');
+    assert.equal(await rt.setFrontendEnabled('fe', true, 'enable frontend fe'), 'already');
+    const c2 = await connect(port);
+    assert.equal(await readLine(c2), 'a');
+    assert.equal(rt.snapshot().frontends[0].status, 'OPEN');
+    c.destroy();
+    c2.destroy();
+  } finally {
+    await rt.closeListeners();
+    rt.shutdown();
+    await a.close();
+  }
+});
