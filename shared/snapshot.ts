@@ -66,6 +66,13 @@ export interface ServerCounters extends SessionCounters {
   totalTimeAvg: number;
   /** Epoch ms of the last session assigned, or null (lastsess). */
   lastSession: number | null;
+  /** Highest queue time (qtime_max) and total session time (ttime_max) seen, ms. */
+  queueTimeMax: number;
+  totalTimeMax: number;
+  /** Connection attempts to the server, failed ones included (`connect`). */
+  connectAttempts: number;
+  /** Failed checks caused by passive health (`observe` + `on-error`) (hanafail). */
+  hanaFailures: number;
 }
 
 export interface CheckSnapshot {
@@ -90,6 +97,26 @@ export interface CheckSnapshot {
   history: { at: number; status: CheckStatusCode; code: number | null; durationMs: number; info: string }[];
 }
 
+/**
+ * The server's own health check, as HAProxy keeps it per server (`show servers state` reports it, and
+ * `show stat` shows the check columns only when it is configured, enabled and not paused). A tracker
+ * without `check` has none: `configured` false, status INI.
+ */
+export interface OwnCheckSnapshot {
+  /** `check` is set on this server itself. */
+  configured: boolean;
+  /** Not turned off by `disable health`. */
+  enabled: boolean;
+  /** Paused because the server is in maintenance. */
+  paused: boolean;
+  /** A probe is running now. */
+  inProgress: boolean;
+  /** Last result (INI before the first). */
+  status: CheckStatusCode;
+  /** Health counter as HAProxy reports it: 0 in maintenance; `rise` for a server without a check. */
+  health: number;
+}
+
 export interface ServerSnapshot {
   backend: string;
   name: string;
@@ -103,8 +130,12 @@ export interface ServerSnapshot {
   admin: number;
   /** Where inherited maintenance or drain comes from (`monitoring/server-1`), or null. */
   via: string | null;
-  /** Effective weight now (0 when drained or down), user weight (runtime), initial weight (config). */
-  weight: { effective: number; user: number; initial: number };
+  /**
+   * Effective weight now (0 when drained or down), user weight (runtime), initial weight (config), and
+   * HAProxy's eweight: the user weight as slowstart scales it, kept while down, drained or in maintenance
+   * (the `weight` column of `show stat`).
+   */
+  weight: { effective: number; user: number; initial: number; eweight: number };
   /** Slowstart throttle percentage while warming up, else null. */
   throttle: number | null;
   backup: boolean;
@@ -120,6 +151,16 @@ export interface ServerSnapshot {
   downtimeMs: number;
   maxconn: number;
   maxqueue: number;
+  /** The resolved IP (null when unresolved), the port (null: the client's destination port), and the name as written when it is not an IP literal (srv_fqdn). */
+  address: string | null;
+  port: number | null;
+  fqdn: string | null;
+  /** `port` and `addr` server options: where checks go instead of the server's address. */
+  checkPort: number | null;
+  checkAddr: string | null;
+  /** `observe layer4|layer7` is set (passive health; the hanafail column). */
+  observe: boolean;
+  ownCheck: OwnCheckSnapshot;
   counters: ServerCounters;
 }
 
@@ -130,12 +171,21 @@ export interface BackendSnapshot {
   algo: string;
   /** `UP` when usable servers carry weight > 0 (or there are no servers), else `DOWN`. */
   status: 'UP' | 'DOWN';
-  /** Sum of effective weights of usable servers; counts of usable active and backup servers. */
+  /**
+   * HAProxy's backend weight: the sum of effective weights of the usable active servers or, when none is
+   * usable, the weight of the first usable backup (the one that takes traffic); `uweight` the same sum
+   * over user weights. `active` and `backup` count usable active and backup servers.
+   */
   weight: number;
+  uweight: number;
   active: number;
   backup: number;
   lastChange: number;
   downtimeMs: number;
+  /** Times the backend lost its last usable server (chkdown of the BACKEND row). */
+  downTransitions: number;
+  /** `disabled` in the config: the backend is stopped (`show stat` leaves it out, as HAProxy does). */
+  configDisabled: boolean;
   counters: ServerCounters;
   servers: ServerSnapshot[];
 }
@@ -152,7 +202,12 @@ export interface FrontendSnapshot {
   id: number;
   mode: 'tcp' | 'http';
   status: 'OPEN' | 'PAUSED' | 'STOP';
+  /** `maxconn` of the frontend; 0 = none of its own (the global maxconn applies). */
   maxconn: number;
+  /** `disabled` in the config: the frontend is not started (`show stat` leaves it out, as HAProxy does). */
+  configDisabled: boolean;
+  /** Backends this frontend sends sessions to (`default_backend`, `use_backend`), for the backends' fullconn. */
+  backends: string[];
   listeners: ListenerSnapshot[];
   counters: SessionCounters & {
     /** Connections denied/refused because of maxconn or no usable server (dreq-like), and request errors (ereq). */

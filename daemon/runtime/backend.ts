@@ -47,6 +47,8 @@ export class Backend {
   private downSince: number | null = null;
   private downtimeAcc = 0;
   private wasUsable = true;
+  /** Times the backend lost its last usable server (chkdown of the BACKEND row). */
+  private downTransitions = 0;
 
   constructor(cfg: BackendConfig, balancer: Balancer<Server>, readonly env: RuntimeEnv) {
     this.cfg = cfg;
@@ -88,8 +90,10 @@ export class Backend {
     if (usable !== this.wasUsable) {
       const now = this.env.clock.now();
       this.lastChange = now;
-      if (!usable) this.downSince = now;
-      else if (this.downSince !== null) {
+      if (!usable) {
+        this.downSince = now;
+        this.downTransitions++;
+      } else if (this.downSince !== null) {
         this.downtimeAcc += now - this.downSince;
         this.downSince = null;
       }
@@ -142,6 +146,7 @@ export class Backend {
     });
     if (s) {
       s.counters.selected++;
+      this.counters.selected++;
       return s;
     }
     return full ? 'queue' : null;
@@ -255,17 +260,36 @@ export class Backend {
     this.counters.queueCur = 0;
   }
 
+  /** `clear counters [all]`: the backend's own counters and its servers' (HAProxy clears both per proxy). */
+  clearCounters(all: boolean): void {
+    this.counters.clearCounters(all);
+    for (const s of this.servers) s.clearCounters(all);
+  }
+
   snapshot(now: number): BackendSnapshot {
     const servers = this.servers.map((s) => s.snapshot(now));
+    // HAProxy's recount_servers + update_backend_weight: the active servers' weights, or with none usable
+    // the first usable backup's (the one that takes the traffic without `allbackups`)
     let weight = 0;
+    let uweight = 0;
     let active = 0;
     let backup = 0;
+    let firstBackup: Server | null = null;
     for (const s of this.servers) {
       const w = s.weight;
       if (w <= 0) continue;
-      weight += w;
-      if (s.cfg.backup) backup++;
-      else active++;
+      if (s.cfg.backup) {
+        backup++;
+        firstBackup ??= s;
+      } else {
+        active++;
+        weight += w;
+        uweight += s.uweight;
+      }
+    }
+    if (active === 0 && firstBackup) {
+      weight = firstBackup.weight;
+      uweight = firstBackup.uweight;
     }
     return {
       name: this.name,
@@ -274,10 +298,13 @@ export class Backend {
       algo: this.cfg.balance.algorithm,
       status: this.servers.length === 0 || weight > 0 ? 'UP' : 'DOWN',
       weight,
+      uweight,
       active,
       backup,
       lastChange: this.lastChange,
       downtimeMs: this.downtimeAcc + (this.downSince !== null ? now - this.downSince : 0),
+      downTransitions: this.downTransitions,
+      configDisabled: this.cfg.disabled ?? false,
       counters: this.counters.view(now),
       servers,
     };

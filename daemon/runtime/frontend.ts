@@ -35,6 +35,11 @@ export class ProcessCounters {
     }
   }
   constructor(public maxconn: number) {}
+
+  /** `clear counters [all]`: HAProxy zeroes the process's rate maxima (MaxConnRate, MaxSessRate) either way; CumConns stays. */
+  clearCounters(_all: boolean): void {
+    this.rate.max = 0;
+  }
 }
 
 export class FrontendCounters extends Counters {
@@ -44,6 +49,14 @@ export class FrontendCounters extends Counters {
   failed = 0;
   readonly connRate = new RateCounter();
   connTotal = 0;
+
+  override clearCounters(all: boolean): void {
+    super.clearCounters(all);
+    this.connRate.max = 0;
+    if (!all) return;
+    this.denied = this.failed = this.connTotal = 0;
+    this.connRate.reset();
+  }
 }
 
 /**
@@ -197,15 +210,24 @@ export class Frontend {
     for (const s of this.waiting.splice(0)) s.close();
   }
 
+  /** `clear counters [all]` on this frontend (maxima only, or everything but the current sessions). */
+  clearCounters(all: boolean): void {
+    this.counters.clearCounters(all);
+  }
+
   snapshot(now: number): FrontendSnapshot {
     const c = this.counters;
     const v = c.view(now);
+    const backends = [...new Set([...this.cfg.useBackends.map((u) => u.backend), ...(this.cfg.defaultBackend ? [this.cfg.defaultBackend] : [])])];
     return {
       name: this.name,
       id: this.cfg.id,
       mode: this.cfg.mode,
-      status: this.paused ? 'PAUSED' : this.listeners.some((l) => l.status === 'OPEN') ? 'OPEN' : 'STOP',
+      // `disable frontend` shows PAUSED, as HAProxy's pause does
+      status: this.paused || this.disabled ? 'PAUSED' : this.listeners.some((l) => l.status === 'OPEN') ? 'OPEN' : 'STOP',
       maxconn: this.cfg.maxconn,
+      configDisabled: this.cfg.disabled,
+      backends,
       listeners: this.listeners.map((l) => ({ name: l.name, addr: l.addr(), status: this.paused && l.status === 'OPEN' ? 'PAUSED' : l.status })),
       counters: {
         cur: v.cur,

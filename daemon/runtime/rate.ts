@@ -50,4 +50,10 @@ export class SlidingAverage {
     const n = Math.min(samples, this.n);
     return n > 0 ? Math.round(this.sum / this.n * (this.n / n)) : 0;
   }
+
+  /** Forget every sample (`clear counters all`). */
+  reset(): void {
+    this.sum = 0;
+    this.max = 0;
+  }
 }

@@ -368,6 +368,16 @@ export class Runtime {
     return 'ok';
   }
 
+  /**
+   * `clear counters` (all=false: the maxima only, operator level) and `clear counters all` (every counter
+   * but the current values, admin level), on the process, every frontend, backend and server, as HAProxy.
+   */
+  clearCounters(all: boolean): void {
+    this.proc.clearCounters(all);
+    for (const fe of this.frontends.values()) fe.clearCounters(all);
+    for (const be of this.backends.values()) be.clearCounters(all);
+  }
+
   shutdownSessions(s: Server): number {
     return s.backend.killSessions(s, 'shutdown sessions server');
   }

@@ -1,15 +1,19 @@
+import { isIP } from 'node:net';
 import type { ServerConfig } from '../config/types.js';
 import type { Candidate } from '../balance/types.js';
 import type { CheckResult } from '../../shared/check-status.js';
 import { CHECK_STATUSES } from '../../shared/check-status.js';
-import { ADMIN, type OpState, type ServerCounters, type ServerSnapshot, type CheckSnapshot } from '../../shared/snapshot.js';
+import { ADMIN, type OpState, type ServerCounters, type ServerSnapshot, type CheckSnapshot, type OwnCheckSnapshot } from '../../shared/snapshot.js';
 import { healthFraction, maxHealth } from '../health/rise-fall.js';
 import { RateCounter, SlidingAverage } from './rate.js';
 import type { Backend } from './backend.js';
 
 const CHECK_HISTORY = 20;
 
-/** Live counters of one server (or one backend's totals), incremented in place on the data path. */
+/**
+ * Live counters of one server (or one backend's totals), incremented in place on the data path. Current
+ * values (cur, queueCur) describe the present and are never cleared; everything else is history.
+ */
 export class Counters {
   cur = 0;
   max = 0;
@@ -28,6 +32,8 @@ export class Counters {
   selected = 0;
   checkFailures = 0;
   checkDowns = 0;
+  /** Failed checks caused by passive health (`observe`): HAProxy's hanafail. */
+  hanaFailures = 0;
   readonly connectTime = new SlidingAverage();
   readonly queueTime = new SlidingAverage();
   readonly totalTime = new SlidingAverage();
@@ -45,17 +51,26 @@ export class Counters {
     this.lastSession = now;
   }
 
-  /** Zero the counters `clear counters` resets (maxima and rates); `all` also zeroes totals. */
-  clear(all: boolean): void {
-    this.max = this.cur;
-    this.queueMax = this.queueCur;
+  /**
+   * `clear counters` (all=false) zeroes the maxima as HAProxy does (smax, qmax, rate_max, *time_max): they
+   * grow again from the next event. `clear counters all` zeroes every counter, totals, rates and averages
+   * included (HAProxy's memset of the counters). Current values (cur, queueCur) are never touched.
+   */
+  clearCounters(all: boolean): void {
+    this.max = 0;
+    this.queueMax = 0;
     this.rate.max = 0;
     this.connectTime.max = this.queueTime.max = this.totalTime.max = 0;
     if (!all) return;
     this.total = this.bytesIn = this.bytesOut = this.cliAborts = this.srvAborts = 0;
     this.connectErrors = this.responseErrors = this.retries = this.redispatches = this.selected = 0;
-    this.checkFailures = this.checkDowns = 0;
+    this.checkFailures = this.checkDowns = this.hanaFailures = 0;
     this.rate.reset();
+    this.connectTime.reset();
+    this.queueTime.reset();
+    this.totalTime.reset();
+    this.connectSamples = this.queueSamples = this.totalSamples = 0;
+    this.lastSession = null;
   }
 
   view(now: number): ServerCounters {
@@ -83,6 +98,11 @@ export class Counters {
       queueTimeAvg: this.queueTime.read(this.queueSamples),
       totalTimeAvg: this.totalTime.read(this.totalSamples),
       lastSession: this.lastSession,
+      queueTimeMax: this.queueTime.max,
+      totalTimeMax: this.totalTime.max,
+      // every connect ends as a sample (success) or a connect error (failure)
+      connectAttempts: this.connectSamples + this.connectErrors,
+      hanaFailures: this.hanaFailures,
     };
   }
 }
@@ -257,7 +277,13 @@ export class Server implements Candidate {
     };
   }
 
+  /** `clear counters [all]` on this server (see Counters.clearCounters). */
+  clearCounters(all: boolean): void {
+    this.counters.clearCounters(all);
+  }
+
   recordCheck(result: CheckResult, at: number): void {
+    if (result.status === 'HANA') this.counters.hanaFailures++;
     this.lastCheck = result;
     this.lastCheckAt = at;
     this.checkHistory.push({ at, status: result.status, code: result.code, durationMs: result.durationMs, info: result.info });
@@ -280,7 +306,7 @@ export class Server implements Candidate {
       op: this.op,
       admin: this.admin,
       via: this.via(),
-      weight: { effective: this.weight, user: this.uweight, initial: this.cfg.weight },
+      weight: { effective: this.weight, user: this.uweight, initial: this.cfg.weight, eweight: this.slowstartWeight(now) },
       throttle: this.throttle(now),
       backup: this.cfg.backup,
       eligible: this.eligible(),
@@ -291,7 +317,28 @@ export class Server implements Candidate {
       downtimeMs: this.downtime(now),
       maxconn: this.cfg.maxconn,
       maxqueue: this.cfg.maxqueue,
+      address: this.address,
+      port: this.port,
+      fqdn: isIP(this.cfg.host) ? null : this.cfg.host,
+      checkPort: this.cfg.checkPort,
+      checkAddr: this.cfg.checkAddr,
+      observe: this.cfg.observe !== null,
+      ownCheck: this.ownCheck(),
       counters: this.counters.view(now),
+    };
+  }
+
+  /** This server's own check as HAProxy reports it: health reads 0 in maintenance, `rise` without a check. */
+  private ownCheck(): OwnCheckSnapshot {
+    const configured = this.cfg.check;
+    const maint = this.inMaint();
+    return {
+      configured,
+      enabled: configured && this.checkEnabled,
+      paused: configured && maint,
+      inProgress: configured && this.checkInProgress,
+      status: configured && this.lastCheck ? this.lastCheck.status : 'INI',
+      health: maint ? 0 : configured ? this.health : this.cfg.rise,
     };
   }
 }
