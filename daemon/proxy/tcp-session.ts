@@ -4,6 +4,9 @@ import { observeResult } from '../runtime/server-state.js';
 import type { Frontend } from '../runtime/frontend.js';
 import type { Conn, ConnHandler, Transport } from './conn.js';
 
+/** Session ids for the runtime API (`show sess`, `shutdown session`): unique for the life of the process. */
+let lastSessionId = 0;
+
 /**
  * One proxied TCP session (`mode tcp`): client ⇄ lbd ⇄ server, full duplex, over a Transport.
  *
@@ -21,6 +24,8 @@ import type { Conn, ConnHandler, Transport } from './conn.js';
  * - No usable server: the client is closed at once and the backend counts a connection error.
  */
 export class TcpSession {
+  /** Read-only identity for the runtime API: `show sess` prints it as `0x<hex>`. */
+  readonly id = ++lastSessionId;
   server: Conn | null = null;
   target: Server | null = null;
   private tried: Set<Server> | null = null;
@@ -34,6 +39,8 @@ export class TcpSession {
   private timer: NodeJS.Timeout | null = null;
   private idleMs = 0;
   private lastActivity = 0;
+  /** The server failed while the client still had bytes to receive: they are flushed, then the session closes. */
+  private clientFlushing = false;
   /** The backend counted this session (once, whatever the redispatches). */
   private counted = false;
 
@@ -43,6 +50,11 @@ export class TcpSession {
     client.handler = this.waitingClient;
     frontend.proc.sessions.add(this);
     this.assign();
+  }
+
+  /** Epoch ms when the client was accepted (`show sess` age). */
+  get startedAt(): number {
+    return this.start;
   }
 
   /** The client before the session is wired: lbd is not reading it, only errors can arrive. */
@@ -205,6 +217,18 @@ export class TcpSession {
     s.counters.responseErrors++;
     this.backend.counters.responseErrors++;
     this.frontend.debug(`server ${s.key} error: ${code}`);
+    // bytes already taken from the server still go to the client (HAProxy forwards what it holds), then
+    // the client is closed; the client timeout bounds the wait for a client that does not read
+    if (this.client.pendingBytes() > 0 && !this.clientFlushing) {
+      this.clientFlushing = true;
+      this.serverEnded = true;
+      this.clientEnded = true;
+      this.server?.close();
+      this.client.readStop();
+      this.client.shutdown();
+      this.armIdle(this.frontend.cfg.timeouts.client);
+      return;
+    }
     this.close();
   }
 
@@ -220,6 +244,10 @@ export class TcpSession {
 
   maybeDone(): void {
     if (!this.clientEnded || !this.serverEnded || this.closed) return;
+    if (this.clientFlushing) {
+      if (this.client.pendingBytes() === 0) this.close();
+      return;
+    }
     if (this.client.pendingBytes() === 0 && (this.server?.pendingBytes() ?? 0) === 0) this.close();
   }
 
