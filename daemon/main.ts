@@ -7,6 +7,7 @@ import { Runtime } from './runtime/runtime.js';
 import { runProbe } from './health/probe.js';
 import { VERSION } from './version.js';
 import { Control } from './control.js';
+import { AdminServer } from './admin/server.js';
 
 const USAGE = `Usage: lbd -f <cfgfile|cfgdir> [-f ...] [-c] [-d] [-q] [-p <pidfile>] [-v|-vv]
   -f <file|dir>  load this configuration (repeatable; a directory loads its *.cfg files in order)
@@ -107,6 +108,17 @@ async function main(): Promise<number> {
   const pidfile = args.pidfile ?? config.global.pidfile;
 
   const control = new Control(rt, args.files, log);
+  // the admin socket opens once the proxies run; a configured socket that cannot be opened is fatal
+  const admin = new AdminServer({ runtime: rt, control }, log);
+  try {
+    await admin.start(config);
+  } catch (e) {
+    log.alert(`Starting admin socket: ${(e as Error).message}`);
+    await admin.close();
+    rt.shutdown();
+    return 1;
+  }
+  control.onApplied = (next) => admin.update(next);
   process.on('SIGHUP', () => {
     if (rt.stopping) return void log.warn('SIGHUP ignored: lbd is stopping');
     void control.reload('SIGHUP');
@@ -121,6 +133,7 @@ async function main(): Promise<number> {
       if (done) return;
       done = true;
       clearInterval(keepAlive);
+      void admin.close();
       rt.shutdown();
       if (pidfile) rmSync(pidfile, { force: true });
       log.notice(`stopped (${why})`);
@@ -136,7 +149,8 @@ async function main(): Promise<number> {
       }
       stopping = true;
       log.notice(`${signal}: stopping gracefully (${rt.currentSessions()} sessions in progress)`);
-      await rt.closeListeners();
+      // the admin socket goes with the listeners: a new lbd can take the path while this one drains
+      await Promise.all([rt.closeListeners(), admin.close()]);
       const idle = await rt.waitIdle(rt.config?.global.hardStopAfter ?? null);
       if (!done && !idle) log.warn(`hard-stop-after reached: closing ${rt.currentSessions()} sessions`);
       finish('graceful');

@@ -13,10 +13,18 @@ export type { AdminLevel };
 /** Levels in increasing power; a command needs `level <= session level`. */
 export const LEVELS: readonly AdminLevel[] = ['user', 'operator', 'admin'];
 
+/** A listening admin socket as `show cli sockets` lists it. */
+export interface AdminSocketInfo {
+  readonly path: string;
+  readonly level: AdminLevel;
+}
+
 /** What every command handler and protocol needs from the daemon. */
 export interface AdminContext {
   readonly runtime: Runtime;
   readonly control: Control;
+  /** The admin server's listening sockets (the AdminServer fills it in for its connections). */
+  readonly sockets?: () => readonly AdminSocketInfo[];
 }
 
 /**
