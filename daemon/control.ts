@@ -80,7 +80,8 @@ export class Control {
     }
     try {
       const r = await rt.apply(loaded.config);
-      const msg = `Reloaded configuration (${origin}): ${r.changes.length ? r.changes.join('; ') : 'no changes'}`;
+      const ms = Math.round((performance.now() - t0) * 10) / 10;
+      const msg = `Reloaded configuration (${origin}): ${r.changes.length ? r.changes.join('; ') : 'no changes'} (${ms} ms)`;
       this.log.notice(msg);
       rt.events.emit('reload', '', 'running', 'running', { kind: 'reload' }, msg);
       await this.onApplied?.(loaded.config);
