@@ -8,6 +8,7 @@ import { ManualClock } from '../../daemon/runtime/clock.js';
 import { memoryLogger } from '../../daemon/log.js';
 import { parseConfigText } from '../../daemon/config/index.js';
 import type { Probe } from '../../daemon/health/probe-types.js';
+import type { HealthCheckConfig } from '../../daemon/config/types.js';
 import type { CheckResult } from '../../shared/check-status.js';
 import type { Snapshot } from '../../shared/snapshot.js';
 import type { ShowStatOptions } from '../../daemon/stats/index.js';
@@ -28,15 +29,18 @@ export const S503: CheckResult = { status: 'L7STS', code: 503, durationMs: 1, in
 
 export const CSV: ShowStatOptions = { format: 'csv', desc: false, up: false, noMaint: false, iid: -1, type: -1, sid: -1 };
 
-/** A runtime on `text`, checks answered per port from `results` (default: L7OK 200 for HTTP checks, L4OK otherwise). */
-export async function harness(text: string) {
+/**
+ * A runtime on `text`, checks answered per port from `results` (default: L7OK 200 for HTTP checks, L4OK
+ * otherwise), or by `answer` first when it returns a result (e.g. by the check's URI).
+ */
+export async function harness(text: string, answer?: (chk: HealthCheckConfig, port: number) => CheckResult | undefined) {
   const loaded = await parseConfigText(text, 'test.cfg', { env: {}, resolveHost: async (h: string) => (h === 'localhost' ? '127.0.0.1' : null) });
   if (!loaded.config) throw new Error(loaded.diagnostics.map((d) => d.message).join('\n'));
   const clock = new ManualClock();
   /** Per port: the result of every check, or 'hang' for a check that never finishes (in progress). */
   const results = new Map<number, CheckResult | 'hang'>();
   const probe: Probe = (chk, target) => {
-    const r = results.get(target.port) ?? (chk.type === 'http' ? OK : L4OK);
+    const r = answer?.(chk, target.port) ?? results.get(target.port) ?? (chk.type === 'http' ? OK : L4OK);
     return r === 'hang' ? new Promise<CheckResult>(() => {}) : Promise.resolve(r);
   };
   const rt = new Runtime({ clock, log: memoryLogger(), probe, listen: false });
