@@ -216,12 +216,12 @@ export class CliSession {
     this.finish();
   }
 
-  /** Close after what was written is sent. */
+  /** Close after what was written is sent (FIN, then the whole socket: HAProxy ends the session too). */
   private finish(): void {
     if (this.closed) return;
     this.closed = true;
     this.input = '';
-    this.sock.end();
+    this.sock.end(() => this.sock.destroy());
   }
 
   /** Close now (idle timeout, a streaming client that does not read). */

@@ -40,12 +40,19 @@ interface Listening {
   sessions: Set<CliSession>;
 }
 
+export interface AdminServerOptions {
+  /** Where HTTP requests go (default: the WebSocket protocol, ws.ts). */
+  handoff?: WebSocketHandoff;
+  /** The socket used when the config names none (default: shared/paths.ts defaultSocketPath()). */
+  defaultPath?: string;
+}
+
 /** A socket the admin server could not open; the message says which and why. */
 export class AdminSocketError extends Error {}
 
 /** The sockets a config asks for: its `stats socket` lines, or the default path at admin level, mode 0600. */
-export function socketSpecs(config: Config): AdminSocketSpec[] {
-  if (config.global.statsSockets.length === 0) return [{ path: defaultSocketPath(), mode: 0o600, level: 'admin', isDefault: true }];
+export function socketSpecs(config: Config, defaultPath: string = defaultSocketPath()): AdminSocketSpec[] {
+  if (config.global.statsSockets.length === 0) return [{ path: defaultPath, mode: 0o600, level: 'admin', isDefault: true }];
   return config.global.statsSockets.map((s) => ({ path: s.path, mode: s.mode, level: s.level, isDefault: false }));
 }
 
@@ -63,12 +70,17 @@ export class AdminServer {
   private readonly ctx: AdminContext;
   private closed = false;
 
+  private readonly handoff: WebSocketHandoff;
+  private readonly defaultPath: string;
+
   constructor(
     ctx: AdminContext,
     private readonly log: Logger,
-    private readonly handoff: WebSocketHandoff = attachWebSocket,
+    opts: AdminServerOptions = {},
   ) {
     this.ctx = { ...ctx, sockets: () => this.sockets() };
+    this.handoff = opts.handoff ?? attachWebSocket;
+    this.defaultPath = opts.defaultPath ?? defaultSocketPath();
   }
 
   /** The sockets listening now, for `show cli sockets`. */
@@ -91,7 +103,7 @@ export class AdminServer {
   /** Open the config's sockets; throws AdminSocketError when a configured one cannot be opened. */
   async start(config: Config): Promise<void> {
     this.timeoutMs = config.global.statsTimeout;
-    for (const spec of socketSpecs(config)) await this.open(spec, true);
+    for (const spec of socketSpecs(config, this.defaultPath)) await this.open(spec, true);
   }
 
   /**
@@ -101,7 +113,7 @@ export class AdminServer {
   async update(config: Config): Promise<void> {
     if (this.closed) return;
     this.timeoutMs = config.global.statsTimeout;
-    const want = new Map(socketSpecs(config).map((s) => [s.path, s]));
+    const want = new Map(socketSpecs(config, this.defaultPath).map((s) => [s.path, s]));
     for (const [path, l] of this.listening) {
       if (!want.has(path)) await this.closeOne(l);
     }
