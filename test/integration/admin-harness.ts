@@ -22,6 +22,8 @@ export interface AdminHarness {
   /** The first `stats socket` path (admin level unless the config says otherwise). */
   sock: string;
   cfgPath: string;
+  /** The free port `@PORT@` stood for. */
+  port: number;
   rt: Runtime;
   control: Control;
   admin: AdminServer;
@@ -69,6 +71,7 @@ export async function startAdmin(cfg: string, opts: AdminServerOptions = {}): Pr
     dir,
     sock: config.global.statsSockets[0]!.path,
     cfgPath,
+    port,
     rt,
     control,
     admin,
