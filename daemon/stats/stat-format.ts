@@ -3,7 +3,7 @@
  * line per non-empty field, `desc` appends the description) and `json` (an array of objects per row),
  * byte for byte as HAProxy 2.6 prints them (captures show_stat_*.csv, show_stat_typed*.txt, show_stat.json).
  */
-import { CSV_HEADER, STAT_FIELDS, STAT_MODULE_SEPARATOR, type StatField } from './fields.js';
+import { CSV_HEADER, STAT_FIELDS, STAT_MODULE_SEPARATOR } from './fields.js';
 import type { ObjType, StatRow, StatValue } from './stat-rows.js';
 
 /** HAProxy's csv_enc: quote a string only when it holds `,`, `"`, CR or LF; double the quotes inside. */
@@ -13,35 +13,41 @@ export function csvField(s: string): string {
 
 /** Header line and one line per row, each field followed by a comma, the `-` column at 103. */
 export function renderCsv(rows: readonly StatRow[]): string {
-  let out = CSV_HEADER + '\n';
+  const lines: string[] = [CSV_HEADER];
+  const f: StatValue[] = new Array(STAT_FIELDS.length + 1);
   for (const row of rows) {
     const v = row.values;
-    let line = '';
     for (let i = 0; i < v.length; i++) {
-      if (i === STAT_MODULE_SEPARATOR) line += '-,';
       const x = v[i];
-      if (x !== undefined) line += typeof x === 'number' ? x : csvField(x);
-      line += ',';
+      f[i < STAT_MODULE_SEPARATOR ? i : i + 1] = typeof x === 'string' ? csvField(x) : x;
     }
-    out += line + '\n';
+    f[STAT_MODULE_SEPARATOR] = '-';
+    lines.push(f.join(',') + ','); // join prints undefined as an empty field
   }
-  return out;
+  return lines.join('\n') + '\n';
 }
 
-const tagsOf = (f: StatField, t: ObjType): string => (t === 'B' ? f.backendTags : f.tags);
+/** Per field and row kind, the fixed part of a typed line after `T.iid.sid.`: `pos.name.1:tags:type:`. */
+const TYPED_PREFIX = (t: 'B' | 'other'): string[] =>
+  STAT_FIELDS.map((f) => `${f.pos}.${f.name}.1:${t === 'B' ? f.backendTags : f.tags}:${f.type}:`);
+const TYPED_B = TYPED_PREFIX('B');
+const TYPED_OTHER = TYPED_PREFIX('other');
+const TYPED_DESC = STAT_FIELDS.map((f) => `:"${f.desc}"`);
 
 /** `typed`: empty fields are left out; an empty string stays (`…:str:`). */
 export function renderTyped(rows: readonly StatRow[], desc: boolean): string {
-  let out = '';
+  const lines: string[] = [];
   for (const row of rows) {
     const head = `${row.objType}.${row.iid}.${row.sid}.`;
-    row.values.forEach((x, pos) => {
-      if (x === undefined) return;
-      const f = STAT_FIELDS[pos]!;
-      out += `${head}${pos}.${f.name}.1:${tagsOf(f, row.objType)}:${f.type}:${x}${desc ? `:"${f.desc}"` : ''}\n`;
-    });
+    const pre = row.objType === 'B' ? TYPED_B : TYPED_OTHER;
+    const v = row.values;
+    for (let pos = 0; pos < v.length; pos++) {
+      const x = v[pos];
+      if (x === undefined) continue;
+      lines.push(desc ? head + pre[pos] + x + TYPED_DESC[pos] : head + pre[pos] + x);
+    }
   }
-  return out;
+  return lines.length ? lines.join('\n') + '\n' : '';
 }
 
 const ORIGIN: Record<string, string> = { M: 'Metric', S: 'Status', K: 'Key', C: 'Config', P: 'Product' };
@@ -55,24 +61,29 @@ export function jsonTags(tags: string): string {
   return `{"origin":"${ORIGIN[tags[0]!] ?? 'Unknown'}","nature":"${NATURE[tags[1]!] ?? 'Unknown'}","scope":"${SCOPE[tags[2]!] ?? 'Unknown'}"}`;
 }
 
-/** The JSON `value` object: numbers bare, strings JSON-escaped (HAProxy 2.6 writes them raw; the same for plain text). */
-export function jsonValue(type: string, x: Exclude<StatValue, undefined>): string {
-  return `{"type":"${type}","value":${typeof x === 'number' ? x : JSON.stringify(x)}}`;
-}
-
 const OBJ_TYPE: Record<ObjType, string> = { F: 'Frontend', B: 'Backend', S: 'Server', L: 'Listener' };
+
+/** Per field and row kind, the fixed middle of a JSON element: `pos…,"value":{"type":"u32","value":`. */
+const JSON_PART = (t: 'B' | 'other'): string[] =>
+  STAT_FIELDS.map(
+    (f) => `${f.pos},"name":"${f.name}"},"processNum":1,"tags":${jsonTags(t === 'B' ? f.backendTags : f.tags)},"value":{"type":"${f.type}","value":`,
+  );
+const JSON_B = JSON_PART('B');
+const JSON_OTHER = JSON_PART('other');
 
 /** `json`: `[[{objType,proxyId,id,field,processNum,tags,value},…],…]` on one line; `desc` adds nothing, as in 2.6. */
 export function renderJson(rows: readonly StatRow[]): string {
   const objs: string[] = [];
   for (const row of rows) {
     const head = `{"objType":"${OBJ_TYPE[row.objType]}","proxyId":${row.iid},"id":${row.sid},"field":{"pos":`;
+    const part = row.objType === 'B' ? JSON_B : JSON_OTHER;
     const fields: string[] = [];
-    row.values.forEach((x, pos) => {
-      if (x === undefined) return;
-      const f = STAT_FIELDS[pos]!;
-      fields.push(`${head}${pos},"name":"${f.name}"},"processNum":1,"tags":${jsonTags(tagsOf(f, row.objType))},"value":${jsonValue(f.type, x)}}`);
-    });
+    const v = row.values;
+    for (let pos = 0; pos < v.length; pos++) {
+      const x = v[pos];
+      if (x === undefined) continue;
+      fields.push(head + part[pos] + (typeof x === 'number' ? x : JSON.stringify(x)) + '}}');
+    }
     objs.push(`[${fields.join(',')}]`);
   }
   return `[${objs.join(',')}]\n`;
