@@ -11,7 +11,7 @@
  * - At most MAX_CONNECTIONS at once; more are closed at accept. On close, files are unlinked.
  */
 import net from 'node:net';
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Config } from '../config/types.js';
 import type { Logger } from '../log.js';
@@ -158,6 +158,7 @@ export class AdminServer {
         return fail(`cannot create its directory (${errnoText(e)})`);
       }
     }
+    if (!existsSync(dirname(spec.path))) return fail(`its directory ${dirname(spec.path)} does not exist`);
     let state;
     try {
       state = await probeSocketFile(spec.path);

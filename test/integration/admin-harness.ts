@@ -112,11 +112,13 @@ export async function exchange(path: string, data: string | Buffer, timeoutMs = 
       reject(new Error(`connection still open after ${timeoutMs} ms; received ${JSON.stringify(Buffer.concat(chunks).toString())}`));
     }, timeoutMs);
     s.on('data', (d: Buffer) => chunks.push(d));
-    s.once('end', () => {
+    const done = () => {
       clearTimeout(t);
       s.destroy();
       resolve(Buffer.concat(chunks).toString());
-    });
+    };
+    s.once('end', done);
+    s.once('close', done); // a reset (EPIPE on our write) closes without an end
     s.write(data);
   });
 }
