@@ -54,7 +54,7 @@ test('snapshot(): one plain, serialisable view of the track example with HAProxy
   assert.deepEqual([chk.health, chk.rise, chk.fall], [0, 2, 2]);
   assert.ok(chk.history.length >= 3);
   assert.equal(row('monitoring/server-3').check!.enabled, false, 'checks paused in maintenance');
-  assert.deepEqual(row('myApp/server-1').weight, { effective: 1, user: 1, initial: 1 });
+  assert.deepEqual(row('myApp/server-1').weight, { effective: 1, user: 1, initial: 1, eweight: 1 });
   assert.equal(row('myApp/server-2').eligible, false);
   assert.equal(row('myApp/server-1').addr, '127.0.0.1:18001');
   const myApp = snap.backends.find((b) => b.name === 'myApp')!;
