@@ -1,0 +1,70 @@
+/**
+ * The bar chart's data: what went wrong recently. In TCP mode, connection errors per backend (HAProxy's
+ * econ); when the snapshot carries HTTP response counters, responses by class (1xx … 5xx) over the HTTP
+ * backends instead. Counts are over the remembered window (newest tick minus oldest), so a wall screen
+ * shows what happens now, not since the daemon started; a counter that went down (counters cleared,
+ * a new daemon) counts from zero.
+ */
+import { firstReal, lastReal, RESPONSE_CLASSES, type Tick } from './history.js';
+import { cut, shortDuration } from './text.js';
+
+export interface BarData {
+  /** Panel title: what is counted and over how long. */
+  title: string;
+  titles: string[];
+  data: number[];
+  /** Entries left out for lack of room. */
+  hidden: number;
+}
+
+/** Increase of a cumulative counter between two readings; a decrease means it restarted from zero. */
+export function increase(before: number, after: number): number {
+  return after >= before ? after - before : after;
+}
+
+/** The window the counts cover, for the title: `last 5m`, or `last 42s` while the history fills. */
+function windowText(ticks: readonly Tick[]): string {
+  const a = firstReal(ticks);
+  const b = lastReal(ticks);
+  return `last ${shortDuration(a && b ? b.at - a.at : 0)}`;
+}
+
+/**
+ * The bars for these ticks, at most `maxBars` of them with titles cut to `titleWidth`. With more
+ * backends than bars, those with the most errors are shown (in config order).
+ */
+export function errorBars(ticks: readonly Tick[], opts: { maxBars: number; titleWidth: number }): BarData {
+  const first = firstReal(ticks);
+  const last = lastReal(ticks);
+  const when = windowText(ticks);
+  if (!first || !last) return { title: `connection errors, ${when}`, titles: [], data: [], hidden: 0 };
+  const b0 = first.backends!;
+  const b1 = last.backends!;
+
+  const http = [...b1.values()].some((s) => s.responses !== null);
+  if (http) {
+    const totals = RESPONSE_CLASSES.map((cls) => {
+      let sum = 0;
+      for (const [name, s] of b1) {
+        if (!s.responses) continue;
+        sum += increase(b0.get(name)?.responses?.[cls] ?? 0, s.responses[cls]);
+      }
+      return sum;
+    });
+    return { title: `HTTP responses by class, ${when}`, titles: RESPONSE_CLASSES.map((c) => cut(c, opts.titleWidth)), data: totals, hidden: 0 };
+  }
+
+  const rows = [...b1].map(([name, s], i) => ({ name, i, n: increase(b0.get(name)?.connectErrors ?? 0, s.connectErrors) }));
+  const maxBars = Math.max(0, opts.maxBars);
+  let shown = rows;
+  if (rows.length > maxBars) {
+    const keep = new Set([...rows].sort((a, b) => b.n - a.n || a.i - b.i).slice(0, maxBars).map((r) => r.name));
+    shown = rows.filter((r) => keep.has(r.name));
+  }
+  return {
+    title: `connection errors, ${when}`,
+    titles: shown.map((r) => cut(r.name, opts.titleWidth)),
+    data: shown.map((r) => r.n),
+    hidden: rows.length - shown.length,
+  };
+}

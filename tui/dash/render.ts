@@ -1,0 +1,129 @@
+/**
+ * Draw the model into one layout's widgets: the header line, each panel's data sized to the panel as it
+ * is now, and the banner while lbd is unreachable. Every size decision (points, series, bars, donuts,
+ * columns, rows) is made by the plain modules; this only measures panels and hands data over.
+ */
+import type { Widgets } from 'blessed';
+import type { DashModel, Link } from './model.js';
+import type { DashWidgets } from './layout.js';
+import type { Palette } from './palette.js';
+import { rateChart } from './series.js';
+import { errorBars } from './bars.js';
+import { backendHealth, donutGeometry, donutLabel, healthTone, pickBackends } from './health.js';
+import { serverTable } from './rows.js';
+import { clock, cut, shortDuration } from './text.js';
+
+/** The header: who we watch and the process's figures, the clock and the one key. */
+export function headerText(model: DashModel, width: number): string {
+  const s = model.snapshot;
+  const right = ` ${clock(Date.now())}  q quit `;
+  let left: string;
+  if (!s) left = ` lbd dash · ${model.opts.socket}`;
+  else {
+    const p = s.process;
+    const fe = s.frontends.filter((f) => !f.configDisabled).length;
+    const be = s.backends.filter((b) => !b.configDisabled).length;
+    left = ` lbd ${p.version} · pid ${p.pid} · up ${shortDuration(p.now - p.startedAt)} · ${fe} frontends · ${be} backends · ${p.currConns} conns · ${p.connRate} conn/s${p.stopping ? ' · STOPPING' : ''}`;
+  }
+  left = cut(left, Math.max(0, width - right.length));
+  return left + ' '.repeat(Math.max(0, width - left.length - right.length)) + right;
+}
+
+/** The banner's text for a connection that is not open, or null when it is. */
+export function bannerText(link: Link, socket: string, now = Date.now()): string | null {
+  const retry = (at: number | null) => (at === null ? 'retrying' : `retrying in ${Math.max(0, Math.ceil((at - now) / 1000))}s`);
+  switch (link.state) {
+    case 'open':
+      return null;
+    case 'connecting':
+      return link.attempt === 0
+        ? `connecting to lbd at ${socket} …`
+        : `lbd is unreachable at ${socket}\n${link.error ?? ''}\n${retry(link.retryAt)} (attempt ${link.attempt}) · q quits`;
+    case 'lost':
+      return `connection to lbd lost (${socket})\n${link.error ?? ''}\n${retry(link.retryAt)}${link.attempt ? ` (attempt ${link.attempt})` : ''} · figures shown are from before · q quits`;
+    case 'fatal':
+      return `cannot talk to lbd at ${socket}\n${link.error}\nq quits`;
+  }
+}
+
+function drawRate(w: DashWidgets, model: DashModel, p: Palette): void {
+  const width = Number(w.rate.width);
+  const height = Number(w.rate.height);
+  const maxPoints = Math.max(2, Math.floor((width * 2 - 12 - 24) / 2));
+  const chart = rateChart(model.history.ticks, { maxPoints, maxSeries: Math.max(1, Math.min(7, height - 6)) });
+  const titleWidth = Math.min(22, Math.max(8, ...chart.series.map((s) => s.title.length)));
+  w.rate.options.legend = { width: titleWidth + 2 };
+  w.rate.options.maxY = chart.maxY;
+  w.rate.options.numYLabels = chart.steps;
+  w.rate.setData(chart.series.map((s, i) => ({ title: cut(s.title, titleWidth), x: chart.labels, y: s.y, style: { line: p.series(i) } })));
+  w.rate.setLabel(` sessions/s per backend · last ${shortDuration(model.windowMs)} · peak ${Math.round(chart.peak * 10) / 10} `);
+}
+
+function drawHealth(w: DashWidgets, model: DashModel, p: Palette): void {
+  const all = model.snapshot ? backendHealth(model.snapshot) : [];
+  const g = donutGeometry(Number(w.health.width), Number(w.health.height), all.length);
+  const shown = pickBackends(all, g.capacity);
+  w.health.options.radius = g.radius;
+  w.health.options.arcWidth = g.arcWidth;
+  w.health.setData(shown.map((h) => ({ percent: h.total ? h.healthy / h.total : 0, label: donutLabel(h, g.labelChars), color: p.ink(healthTone(h)) })));
+  const healthy = all.filter((h) => h.healthy === h.total).length;
+  const more = all.length > shown.length ? ` · ${all.length - shown.length} more, least healthy shown` : '';
+  w.health.setLabel(` healthy servers · ${healthy}/${all.length} backends all up${more} `);
+}
+
+function drawServers(w: DashWidgets, model: DashModel, p: Palette): void {
+  if (!model.snapshot) {
+    w.servers.setData({ headers: ['waiting for the first snapshot …'], data: [] });
+    return;
+  }
+  // the table's rows start one column in and lose its border; the header line takes two lines
+  const width = Number(w.servers.width) - 4;
+  const lines = Number(w.servers.height) - 4;
+  const t = serverTable(model.snapshot, { width, lines, gap: w.tableGap, palette: p });
+  w.servers.options.columnWidth = t.columnWidth;
+  w.servers.setData({ headers: t.headers, data: t.rows });
+  // the widget puts the header one column left of the rows, over an empty line: align it, rule it
+  const head = t.headers.map((h, i) => h.padEnd(t.columnWidth[i]!)).join(' '.repeat(w.tableGap)).trimEnd();
+  w.servers.setContent(` ${p.bold(head)}\n ${p.paint('muted', '─'.repeat(Math.min(width, head.length)))}`);
+  const hidden = t.hidden ? ` · ${t.total - t.hidden} of ${t.total} shown, problems first` : ` · ${t.total}`;
+  w.servers.setLabel(` servers${hidden} `);
+}
+
+function drawErrors(w: DashWidgets, model: DashModel): void {
+  const inner = Number(w.errors.width) - 4;
+  const names = model.history.ticks.length ? [...(model.history.ticks[model.history.ticks.length - 1]!.backends?.keys() ?? [])] : [];
+  const count = Math.max(1, names.length || 1);
+  const spacing = Math.max(6, Math.min(16, Math.floor(inner / count)));
+  const bars = errorBars(model.history.ticks, { maxBars: Math.max(1, Math.floor(inner / spacing)), titleWidth: spacing - 1 });
+  w.errors.options.barSpacing = spacing;
+  w.errors.options.barWidth = Math.max(2, Math.min(8, spacing - 3));
+  w.errors.setData({ titles: bars.titles, data: bars.data });
+  w.errors.setLabel(` ${bars.title}${bars.hidden ? ` · ${bars.hidden} more` : ''} `);
+}
+
+function drawEvents(w: DashWidgets, model: DashModel): void {
+  w.events.setItems(model.log.slice(-200).map((l) => l.line) as unknown as Widgets.BlessedElement[]);
+  w.events.setScrollPerc(100);
+}
+
+function drawBanner(w: DashWidgets, model: DashModel): void {
+  const text = bannerText(model.link, model.opts.socket);
+  if (text === null) {
+    w.banner.hide();
+    return;
+  }
+  w.banner.setContent(text);
+  w.banner.show();
+  w.banner.setFront();
+}
+
+/** Draw everything from the model (the screen's render() follows). */
+export function draw(w: DashWidgets, model: DashModel, p: Palette): void {
+  w.header.setContent(headerText(model, Number(w.header.width)));
+  drawRate(w, model, p);
+  drawHealth(w, model, p);
+  drawServers(w, model, p);
+  drawErrors(w, model);
+  drawEvents(w, model);
+  drawBanner(w, model);
+}
