@@ -93,26 +93,28 @@ function statusOf(ctx: AdminContext, t: { backend: string; server: string }): st
   return ctx.runtime.findServer(t.backend, t.server)?.statusString() ?? 'gone';
 }
 
-/** Run one `set server …` per target through the command table; the request fails when every target failed. */
+/**
+ * Run one `set server …` per target through the command table; the request fails when every target
+ * failed. Statuses are read before the first change and after the last, so a server that tracks another
+ * target shows where it ended up (`MAINT (via monitoring/server-2) -> UP`), whatever the order.
+ */
 async function setOnServers(
   oc: OpContext,
   targets: { backend: string; server: string }[],
   words: (key: string) => string[],
   after?: (key: string) => Promise<string>,
 ): Promise<ServerTarget[]> {
-  const out: ServerTarget[] = [];
+  const out: ServerTarget[] = targets.map((t) => ({ backend: t.backend, server: t.server, from: statusOf(oc.ctx, t), to: '' }));
   let firstError: OpError | null = null;
-  for (const t of targets) {
-    const key = `${t.backend}/${t.server}`;
-    const from = statusOf(oc.ctx, t);
+  for (const r of out) {
+    const key = `${r.backend}/${r.server}`;
     const err = answerError(await oc.execute(words(key), null, oc.level));
-    const r: ServerTarget = { backend: t.backend, server: t.server, from, to: statusOf(oc.ctx, t) };
     if (err) {
       firstError ??= err;
       r.error = { code: err.code, message: err.message };
     } else if (after) r.weight = await after(key);
-    out.push(r);
   }
+  for (const r of out) r.to = statusOf(oc.ctx, r);
   if (firstError && out.every((r) => r.error)) throw firstError;
   return out;
 }

@@ -98,14 +98,15 @@ test('disable with a bare name acts on every backend that has the server and say
   const d = await lbctl(['disable', 'server-2']);
   assert.equal(d.code, 0, d.stderr);
   assert.equal(d.stdout, '');
-  assert.deepEqual(d.stderr.trimEnd().split('\n'), ['myApp/server-2: UP -> MAINT', 'monitoring/server-2: UP -> MAINT']);
+  // statuses are read after both changes: myApp/server-2 tracks monitoring/server-2, HAProxy shows the inherited one
+  assert.deepEqual(d.stderr.trimEnd().split('\n'), ['myApp/server-2: UP -> MAINT (via monitoring/server-2)', 'monitoring/server-2: UP -> MAINT']);
   assert.equal(await statusOf('monitoring', 'server-2'), 'MAINT');
-  // forced and inherited through track: HAProxy shows the inherited one
   assert.equal(await statusOf('myApp', 'server-2'), 'MAINT (via monitoring/server-2)');
 
   const e = await lbctl(['enable', 'server-2', '--json']);
   assert.equal(e.code, 0, e.stderr);
   assert.equal(e.json.state, 'ready');
+  assert.match(e.json.targets[0].to, /^UP/, 'read after both changes');
   assert.deepEqual(e.json.targets.map((t: any) => [t.backend, t.server, t.from]), [['myApp', 'server-2', 'MAINT (via monitoring/server-2)'], ['monitoring', 'server-2', 'MAINT']]);
   await waitFor(async () => (await statusOf('myApp', 'server-2')) === 'UP', 3000, 'server-2 UP again');
 });

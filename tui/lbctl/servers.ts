@@ -46,7 +46,7 @@ export function registerServerCommands(program: Command): void {
         action(async (server: string, opts: TargetOptions, cmd: Command) => {
           await withClient(cmd, async (client) => {
             const r = await client.request('set-server-state', { server, state: c.state, ...(opts.backend !== undefined ? { backend: opts.backend } : {}) });
-            report(r.targets, (t) => (t.from === t.to ? `${t.to} (unchanged)` : `${t.from} -> ${t.to}`), !!opts.json, { state: c.state });
+            report(r.targets, (t) => (t.from === t.to ? `already ${t.to}` : `${t.from} -> ${t.to}`), !!opts.json, { state: c.state });
           });
         }),
       );
