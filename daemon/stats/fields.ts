@@ -5,9 +5,11 @@
  * the CSV header come from one table. A fifth entry is the tags of a BACKEND row when they differ.
  */
 
+/** Value types as `show stat typed` names them. */
 export type StatType = 'u32' | 'u64' | 's32' | 'str';
 type FieldRow = readonly [name: string, tags: string, type: StatType, desc: string, backendTags?: string];
 
+/** One field of the table; `backendTags` are the tags on BACKEND rows (they differ for act, bck, rate, rate_max). */
 export interface StatField {
   readonly pos: number;
   readonly name: string;

@@ -5,10 +5,12 @@
  * (45, 46) exist only in zlib builds and are not printed by the captured build; neither by lbd.
  */
 
+/** Value types as `show info typed` names them (`flt` is the float variant, see InfoField.float). */
 export type InfoType = 'u32' | 'u64' | 'str';
 
 type InfoRow = readonly [pos: number, name: string, tags: string, type: InfoType, desc: string, float?: boolean, floatTags?: string];
 
+/** One `show info` field. */
 export interface InfoField {
   readonly pos: number;
   readonly name: string;

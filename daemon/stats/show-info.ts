@@ -22,10 +22,8 @@ import { jsonTags } from './stat-format.js';
 /** lbd's release date, as HAProxy prints its own (`YYYY/MM/DD`); bump with package.json's version. */
 export const RELEASE_DATE = '2026/11/21';
 
-const HOSTNAME = (() => {
-  const h = hostname().split('.')[0]?.replace(/\s+/g, '') ?? '';
-  return h || 'localhost';
-})();
+/** HAProxy's default `node`: the host name (never empty nor spaced: hatop reads it as `\S+`). */
+const HOSTNAME = hostname().replace(/\s+/g, '') || 'localhost';
 
 export interface ShowInfoOptions {
   format: 'plain' | 'typed' | 'json';

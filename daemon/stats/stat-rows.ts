@@ -11,11 +11,13 @@ import { CHECK_STATUSES } from '../../shared/check-status.js';
 import { P, STAT_FIELD_COUNT } from './fields.js';
 import { showsCheckCode, showsCheckDuration } from './codes.js';
 
+/** A field value: a number (always an integer), a string, or undefined for an empty field. */
 export type StatValue = string | number | undefined;
 
 /** F frontend, B backend, S server, L listener: the letter of `show stat typed`. */
 export type ObjType = 'F' | 'B' | 'S' | 'L';
 
+/** One object's row: its `show stat typed` prefix (`T.iid.sid`) and values by field position. */
 export interface StatRow {
   readonly objType: ObjType;
   readonly iid: number;
