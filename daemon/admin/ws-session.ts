@@ -86,7 +86,8 @@ export class WsSession {
   }
 
   private onMessage(data: RawData, isBinary: boolean): void {
-    if (this.closed) return;
+    // once a close has started (too many errors, version mismatch), nothing more is read
+    if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
     if (isBinary) return this.fail(null, 'bad-message', 'messages are JSON text frames');
     let msg: unknown;
     try {
@@ -223,10 +224,5 @@ export class WsSession {
     this.handshakeTimer = null;
     for (const cancel of this.subs.values()) cancel();
     this.subs.clear();
-  }
-
-  /** Open subscriptions (tests). */
-  get subscriptions(): number {
-    return this.subs.size;
   }
 }

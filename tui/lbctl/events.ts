@@ -47,7 +47,8 @@ export function registerEvents(program: Command): void {
         await withClient(
           cmd,
           async (c) => {
-            c.on('reconnecting', ({ delayMs }: { delayMs: number }) => stderr(`lbctl: connection to lbd lost, retrying in ${delayMs} ms`));
+            c.on('reconnecting', ({ attempt }: { attempt: number }) => attempt === 1 && stderr('lbctl: connection to lbd lost, reconnecting'));
+            c.on('open', () => stderr('lbctl: reconnected'));
             const sub = await c.subscribeEvents({ backlog: limit }, print);
             await untilInterrupted();
             await sub.close();

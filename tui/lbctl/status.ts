@@ -85,8 +85,8 @@ export function registerStatus(program: Command): void {
           cmd,
           async (c) => {
             const tty = process.stdout.isTTY === true;
-            c.on('reconnecting', ({ delayMs }: { delayMs: number }) => stderr(`lbctl: connection to lbd lost, retrying in ${delayMs} ms`));
-            c.on('open', () => stderr('lbctl: connected'));
+            c.on('reconnecting', ({ attempt }: { attempt: number }) => attempt === 1 && stderr('lbctl: connection to lbd lost, reconnecting'));
+            c.on('open', () => stderr('lbctl: reconnected'));
             const sub = await c.subscribeSnapshots({ intervalMs }, (snap) => {
               let backends: BackendSnapshot[];
               try {
