@@ -37,7 +37,7 @@ export const cliCommands: Command[] = [
   {
     words: ['set', 'timeout'],
     level: 'user',
-    usage: { syntax: 'set timeout [cli] <delay>', help: 'change a timeout setting' },
+    usage: { syntax: 'set timeout [cli] <delay>', help: 'change a timeout setting', doc: 'set timeout cli <seconds>' },
     compat: 'same',
     run: (args, _p, env) => {
       if (args[2] !== 'cli') return err("'set timeout' only supports 'cli'.\n");
@@ -63,7 +63,7 @@ export const cliCommands: Command[] = [
   levelCommand('operator', 'lower the level of the current CLI session to operator', 'same'),
   levelCommand('user', 'lower the level of the current CLI session to user', 'same'),
   // not in HAProxy 2.6 (2.7 added it): lets a script assert it runs at admin level
-  levelCommand('admin', 'keep the level of the current CLI session at admin (refused below admin)', 'lbd'),
+  levelCommand('admin', 'keep the session at admin level (refused below admin)', 'lbd'),
   {
     words: ['show', 'cli', 'level'],
     level: 'user',

@@ -116,7 +116,7 @@ export const processCommands: Command[] = [
   {
     words: ['show', 'events'],
     level: 'user',
-    usage: { syntax: 'show events [<sink>] [-w] [-n]', help: 'show event sink state' },
+    usage: { syntax: 'show events [<sink>] [-w] [-n]', help: 'show event sink state', doc: 'show events [events [-w] [-n]]' },
     compat: 'same',
     run: (args, _p, env) => showEvents(args, env),
   },

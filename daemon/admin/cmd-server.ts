@@ -129,28 +129,28 @@ export const serverCommands: Command[] = [
   {
     words: ['disable', 'server'],
     level: 'admin',
-    usage: { syntax: 'disable server (DEPRECATED)', help: "disable a server for maintenance (use 'set server' instead)" },
+    usage: { syntax: 'disable server (DEPRECATED)', help: "disable a server for maintenance (use 'set server' instead)", doc: 'disable server <bk>/<srv>' },
     compat: 'same',
     run: onServer(2, (s, args, env) => (env.ctx.runtime.setServerState(s, 'maint', commandText(args)), SILENT)),
   },
   {
     words: ['enable', 'server'],
     level: 'admin',
-    usage: { syntax: 'enable server  (DEPRECATED)', help: "enable a disabled server (use 'set server' instead)" },
+    usage: { syntax: 'enable server  (DEPRECATED)', help: "enable a disabled server (use 'set server' instead)", doc: 'enable server <bk>/<srv>' },
     compat: 'same',
     run: onServer(2, (s, args, env) => (env.ctx.runtime.setServerState(s, 'ready', commandText(args)), SILENT)),
   },
   {
     words: ['set', 'server'],
     level: 'admin',
-    usage: { syntax: 'set server <bk>/<srv> [opts]', help: "change a server's state (ready, drain, maint) or weight" },
+    usage: { syntax: 'set server <bk>/<srv> [opts]', help: "change a server's state (ready, drain, maint) or weight", doc: 'set server <bk>/<srv> {state ready|drain|maint | weight <n>[%]}' },
     compat: 'changed',
     run: onServer(2, setServer),
   },
   {
     words: ['set', 'weight'],
     level: 'admin',
-    usage: { syntax: 'set weight <bk>/<srv>  (DEPRECATED)', help: "change a server's weight (use 'set server' instead)" },
+    usage: { syntax: 'set weight <bk>/<srv>  (DEPRECATED)', help: "change a server's weight (use 'set server' instead)", doc: 'set weight <bk>/<srv> <n>[%]' },
     compat: 'same',
     run: onServer(2, (s, args, env) => setWeight(s, args[3], env, args)),
   },
@@ -164,14 +164,14 @@ export const serverCommands: Command[] = [
   {
     words: ['disable', 'health'],
     level: 'admin',
-    usage: { syntax: 'disable health', help: 'disable health checks' },
+    usage: { syntax: 'disable health', help: 'disable health checks', doc: 'disable health <bk>/<srv>' },
     compat: 'same',
     run: onServer(2, (s, args, env) => (env.ctx.runtime.setHealthChecks(s, false, commandText(args)), SILENT)),
   },
   {
     words: ['enable', 'health'],
     level: 'admin',
-    usage: { syntax: 'enable health', help: 'enable health checks' },
+    usage: { syntax: 'enable health', help: 'enable health checks', doc: 'enable health <bk>/<srv>' },
     compat: 'same',
     run: onServer(2, (s, args, env) => {
       if (!s.cfg.check) return err('Health check was not configured on this server, cannot enable.\n');
@@ -182,14 +182,14 @@ export const serverCommands: Command[] = [
   {
     words: ['disable', 'agent'],
     level: 'admin',
-    usage: { syntax: 'disable agent', help: 'disable agent checks' },
+    usage: { syntax: 'disable agent', help: 'disable agent checks', doc: 'disable agent <bk>/<srv>' },
     compat: 'same',
     run: onServer(2, () => SILENT),
   },
   {
     words: ['enable', 'agent'],
     level: 'admin',
-    usage: { syntax: 'enable agent', help: 'enable agent checks' },
+    usage: { syntax: 'enable agent', help: 'enable agent checks', doc: 'enable agent <bk>/<srv>' },
     compat: 'same',
     run: onServer(2, () => err('Agent was not configured on this server, cannot enable.\n')),
   },
@@ -203,7 +203,7 @@ export const serverCommands: Command[] = [
   {
     words: ['set', 'maxconn', 'server'],
     level: 'admin',
-    usage: { syntax: 'set maxconn server <bk>/<srv>', help: "change a server's maxconn setting" },
+    usage: { syntax: 'set maxconn server <bk>/<srv>', help: "change a server's maxconn setting", doc: 'set maxconn server <bk>/<srv> <n>' },
     compat: 'same',
     run: onServer(3, (s, args) => setMaxconn(s, args)),
   },

@@ -78,7 +78,7 @@ export const sessionCommands: Command[] = [
   {
     words: ['shutdown', 'session'],
     level: 'admin',
-    usage: { syntax: 'shutdown session [id]', help: 'kill a specific session' },
+    usage: { syntax: 'shutdown session [id]', help: 'kill a specific session', doc: 'shutdown session <id>' },
     compat: 'same',
     run: (args, _p, env) => {
       const id = args[2] ? strtol(args[2], 0).value : 0;

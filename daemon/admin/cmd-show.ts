@@ -99,7 +99,7 @@ export const showCommands: Command[] = [
   {
     words: ['show', 'stat'],
     level: 'user',
-    usage: { syntax: 'show stat [desc|json|no-maint|typed|up]*', help: 'report counters for each proxy and server' },
+    usage: { syntax: 'show stat [desc|json|no-maint|typed|up]*', help: 'report counters for each proxy and server', doc: 'show stat [{<iid>|<proxy>} <type> <sid>] [typed|json] [desc] [up] [no-maint]' },
     compat: 'same',
     run: (args, _p, env) => {
       const snap = env.ctx.runtime.snapshot();

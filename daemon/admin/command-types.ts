@@ -56,6 +56,8 @@ export interface CommandEnv {
 export interface Usage {
   readonly syntax: string;
   readonly help: string;
+  /** The full syntax for the README where HAProxy's usage line leaves arguments out (`disable health`). */
+  readonly doc?: string;
 }
 
 export interface Command {

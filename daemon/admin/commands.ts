@@ -99,7 +99,7 @@ export function commandReferenceMarkdown(): string {
     .map((c) => ({ c, line: usageLine(c.usage!) }))
     .sort((a, b) => (a.line < b.line ? -1 : a.line > b.line ? 1 : 0));
   const out = ['| command | level | what it does |', '|---|---|---|'];
-  for (const { c } of rows) out.push(`| \`${esc(c.usage!.syntax)}\` | ${c.level} | ${esc(c.usage!.help)}${c.compat === 'lbd' ? ' (lbd only)' : ''} |`);
+  for (const { c } of rows) out.push(`| \`${esc(c.usage!.doc ?? c.usage!.syntax)}\` | ${c.level} | ${esc(c.usage!.help)}${c.compat === 'lbd' ? ' (lbd only)' : ''} |`);
   out.push('| `help [<command>]` | user | list matching or all commands |');
   out.push('| `prompt` | user | toggle interactive mode with prompt |');
   out.push('| `quit` | user | disconnect |');
