@@ -8,10 +8,16 @@ import type { DashModel, Link } from './model.js';
 import type { DashWidgets } from './layout.js';
 import type { Palette } from './palette.js';
 import { rateChart } from './series.js';
+import { lastReal } from './history.js';
 import { errorBars } from './bars.js';
 import { backendHealth, donutGeometry, donutLabel, healthTone, pickBackends } from './health.js';
 import { serverTable } from './rows.js';
 import { clock, cut, shortDuration } from './text.js';
+
+/** Set a panel's title, cut to fit its top border. */
+function title(el: { width: unknown; setLabel(text: string): void }, text: string): void {
+  el.setLabel(` ${cut(text, Math.max(1, Number(el.width) - 6))} `);
+}
 
 /** The header: who we watch and the process's figures, the clock and the one key. */
 export function headerText(model: DashModel, width: number): string {
@@ -56,7 +62,7 @@ function drawRate(w: DashWidgets, model: DashModel, p: Palette): void {
   w.rate.options.maxY = chart.maxY;
   w.rate.options.numYLabels = chart.steps;
   w.rate.setData(chart.series.map((s, i) => ({ title: cut(s.title, titleWidth), x: chart.labels, y: s.y, style: { line: p.series(i) } })));
-  w.rate.setLabel(` sessions/s per backend · last ${shortDuration(model.windowMs)} · peak ${Math.round(chart.peak * 10) / 10} `);
+  title(w.rate, `sessions/s per backend · last ${shortDuration(model.windowMs)} · peak ${Math.round(chart.peak * 10) / 10}`);
 }
 
 function drawHealth(w: DashWidgets, model: DashModel, p: Palette): void {
@@ -68,7 +74,7 @@ function drawHealth(w: DashWidgets, model: DashModel, p: Palette): void {
   w.health.setData(shown.map((h) => ({ percent: h.total ? h.healthy / h.total : 0, label: donutLabel(h, g.labelChars), color: p.ink(healthTone(h)) })));
   const healthy = all.filter((h) => h.healthy === h.total).length;
   const more = all.length > shown.length ? ` · ${all.length - shown.length} more, least healthy shown` : '';
-  w.health.setLabel(` healthy servers · ${healthy}/${all.length} backends all up${more} `);
+  title(w.health, `healthy servers · ${healthy}/${all.length} backends all up${more}`);
 }
 
 function drawServers(w: DashWidgets, model: DashModel, p: Palette): void {
@@ -86,19 +92,18 @@ function drawServers(w: DashWidgets, model: DashModel, p: Palette): void {
   const head = t.headers.map((h, i) => h.padEnd(t.columnWidth[i]!)).join(' '.repeat(w.tableGap)).trimEnd();
   w.servers.setContent(` ${p.bold(head)}\n ${p.paint('muted', '─'.repeat(Math.min(width, head.length)))}`);
   const hidden = t.hidden ? ` · ${t.total - t.hidden} of ${t.total} shown, problems first` : ` · ${t.total}`;
-  w.servers.setLabel(` servers${hidden} `);
+  title(w.servers, `servers${hidden}`);
 }
 
 function drawErrors(w: DashWidgets, model: DashModel): void {
   const inner = Number(w.errors.width) - 4;
-  const names = model.history.ticks.length ? [...(model.history.ticks[model.history.ticks.length - 1]!.backends?.keys() ?? [])] : [];
-  const count = Math.max(1, names.length || 1);
+  const count = Math.max(1, lastReal(model.history.ticks)?.backends?.size ?? 1);
   const spacing = Math.max(6, Math.min(16, Math.floor(inner / count)));
   const bars = errorBars(model.history.ticks, { maxBars: Math.max(1, Math.floor(inner / spacing)), titleWidth: spacing - 1 });
   w.errors.options.barSpacing = spacing;
   w.errors.options.barWidth = Math.max(2, Math.min(8, spacing - 3));
   w.errors.setData({ titles: bars.titles, data: bars.data });
-  w.errors.setLabel(` ${bars.title}${bars.hidden ? ` · ${bars.hidden} more` : ''} `);
+  title(w.errors, `${bars.title}${bars.hidden ? ` · ${bars.hidden} more` : ''}`);
 }
 
 function drawEvents(w: DashWidgets, model: DashModel): void {
@@ -112,6 +117,11 @@ function drawBanner(w: DashWidgets, model: DashModel): void {
     w.banner.hide();
     return;
   }
+  const screenWidth = Number(w.root.width);
+  const lines = text.split('\n');
+  const width = Math.min(screenWidth - 2, Math.max(50, ...lines.map((l) => l.length + 6)));
+  w.banner.width = width;
+  w.banner.height = lines.reduce((n, l) => n + Math.max(1, Math.ceil(l.length / (width - 2))), 0) + 2;
   w.banner.setContent(text);
   w.banner.show();
   w.banner.setFront();

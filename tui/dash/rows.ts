@@ -63,21 +63,29 @@ export interface Layout {
   widths: number[];
 }
 
+/** Columns of this priority or above are dropped before any name is cut. */
+const OPTIONAL = 5;
+
 /**
  * The columns that fit `width` characters with `gap` spaces between them, and their widths: every
- * column at its natural width (widest cell or header, up to its max) when that fits; else names cut
- * towards their minimum, widest first; else the lowest-priority column dropped, and again.
+ * column at its natural width (widest cell or header, up to its max) when that fits; else optional
+ * columns dropped (lowest priority first); else names cut towards their minimum, widest first; and
+ * when even the minimums do not fit, more columns dropped. Priority-0 columns always stay.
  */
 export function fitColumns(columns: readonly Column[], cells: string[][], width: number, gap: number): Layout {
   const natural = columns.map((c, i) => Math.min(c.max, Math.max(c.header.length, ...cells.map((r) => r[i]!.length))));
   const minOf = (i: number) => (columns[i]!.shrink ? Math.min(columns[i]!.min, natural[i]!) : natural[i]!);
+  const natOf = (i: number) => natural[i]!;
   let keep = columns.map((_, i) => i);
   const total = (idx: number[], w: (i: number) => number) => idx.reduce((s, i) => s + w(i), 0) + gap * Math.max(0, idx.length - 1);
-  while (keep.length > 1 && total(keep, minOf) > width) {
-    const drop = keep.reduce((worst, i) => (columns[i]!.priority > columns[worst]!.priority || (columns[i]!.priority === columns[worst]!.priority && i > worst) ? i : worst), keep[0]!);
-    if (columns[drop]!.priority === 0) break;
-    keep = keep.filter((i) => i !== drop);
-  }
+  /** The kept column to drop next (highest priority number, the rightmost of equals), or -1. */
+  const worst = (floor: number) => {
+    let pick = -1;
+    for (const i of keep) if (columns[i]!.priority >= floor && (pick < 0 || columns[i]!.priority >= columns[pick]!.priority)) pick = i;
+    return pick;
+  };
+  for (let d = worst(OPTIONAL); d >= 0 && total(keep, natOf) > width; d = worst(OPTIONAL)) keep = keep.filter((i) => i !== d);
+  for (let d = worst(1); d >= 0 && total(keep, minOf) > width; d = worst(1)) keep = keep.filter((i) => i !== d);
   const widths = new Map(keep.map((i) => [i, natural[i]!]));
   let over = total(keep, (i) => widths.get(i)!) - width;
   while (over > 0) {

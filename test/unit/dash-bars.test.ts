@@ -1,0 +1,56 @@
+/**
+ * The dashboard's bar chart data: connection errors per backend over the remembered window (counter
+ * resets counted from zero), the worst shown when space is short, and HTTP response classes when the
+ * snapshot has them.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { errorBars, increase } from '../../tui/dash/bars.js';
+import { cut, shortDuration } from '../../tui/dash/text.js';
+import { tick } from './dash-fixtures.js';
+
+test('connection errors over the window: newest minus oldest, per backend, in config order', () => {
+  const ticks = [
+    tick(0, { a: { connectErrors: 10 }, b: { connectErrors: 0 } }),
+    tick(1000, null),
+    tick(61_000, { a: { connectErrors: 14 }, b: { connectErrors: 3 } }),
+  ];
+  const bars = errorBars(ticks, { maxBars: 5, titleWidth: 8 });
+  assert.deepEqual(bars, { title: 'connection errors, last 1m01s', titles: ['a', 'b'], data: [4, 3], hidden: 0 });
+});
+
+test('a counter that went down (cleared, new daemon) counts from zero', () => {
+  assert.equal(increase(10, 14), 4);
+  assert.equal(increase(10, 3), 3);
+  const ticks = [tick(0, { a: { connectErrors: 50 } }), tick(1000, { a: { connectErrors: 2 } })];
+  assert.deepEqual(errorBars(ticks, { maxBars: 5, titleWidth: 8 }).data, [2]);
+});
+
+test('more backends than bars: the most errors are shown, in config order; titles cut to fit', () => {
+  const ticks = [tick(0, { alpha: {}, 'bravo-long-name': {}, charlie: {} }), tick(1000, { alpha: { connectErrors: 1 }, 'bravo-long-name': { connectErrors: 9 }, charlie: { connectErrors: 5 } })];
+  const bars = errorBars(ticks, { maxBars: 2, titleWidth: 6 });
+  assert.deepEqual(bars.titles, ['bravo…', 'charl…']);
+  assert.deepEqual(bars.data, [9, 5]);
+  assert.equal(bars.hidden, 1);
+});
+
+test('before any tick: no bars, a title that says so', () => {
+  assert.deepEqual(errorBars([], { maxBars: 3, titleWidth: 5 }), { title: 'connection errors, last 0s', titles: [], data: [], hidden: 0 });
+});
+
+test('HTTP response counters, when present, become bars by class summed over the HTTP backends', () => {
+  const r = (x: number) => ({ '1xx': 0, '2xx': 100 * x, '3xx': 0, '4xx': 2 * x, '5xx': x, other: 0 });
+  const ticks = [tick(0, { web: { responses: r(1) }, tcp: {} }), tick(5000, { web: { responses: r(3) }, tcp: { connectErrors: 7 } })];
+  const bars = errorBars(ticks, { maxBars: 2, titleWidth: 5 });
+  assert.equal(bars.title, 'HTTP responses by class, last 5s');
+  assert.deepEqual(bars.titles, ['1xx', '2xx', '3xx', '4xx', '5xx', 'other']);
+  assert.deepEqual(bars.data, [0, 200, 0, 4, 2, 0]);
+});
+
+test('text helpers: cut with an ellipsis, short durations', () => {
+  assert.equal(cut('monitoring', 10), 'monitoring');
+  assert.equal(cut('monitoring', 5), 'moni…');
+  assert.equal(cut('monitoring', 1), '…');
+  assert.equal(cut('x', 0), '');
+  assert.deepEqual([0, 45_000, 180_000, 150_000, 4 * 3600_000, 3900_000, 3 * 86400_000].map(shortDuration), ['0s', '45s', '3m', '2m30s', '4h', '1h05m', '3d']);
+});
