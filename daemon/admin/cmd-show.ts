@@ -1,56 +1,29 @@
 /**
  * Read-only runtime API commands: `show info`, `show stat`, `show servers state|conn`, `show backend`,
  * `show table`, `show env`, `show version`. The HAProxy-format dumps are views of one Snapshot, built
- * by daemon/stats (design principle 5); this file only parses arguments as HAProxy 2.6 does.
+ * by daemon/stats (design principle 5); this file picks the arguments out as HAProxy 2.6 does.
  */
 import type { Snapshot } from '../../shared/snapshot.js';
-import { showBackend, showInfo, showServersState, showStat, type ShowStatOptions } from '../stats/index.js';
+import { parseShowStatArgs, showBackend, showInfo, showServersState, showStat, type ShowStatOptions } from '../stats/index.js';
+import type { AdminLevel } from './types.js';
 import { VERSION } from '../version.js';
 import type { Answer, Command } from './command-types.js';
 import { dump, err, msg } from './command-types.js';
-import { strtol } from './cli-parse.js';
-
-/** C's atoi(): leading number or 0. */
-function atoi(s: string | undefined): number {
-  return s ? strtol(s).value : 0;
-}
-
-/** A proxy id for `show stat <proxy> …`: a name (the frontend first, as HAProxy finds it), `#id`, or a number. */
-function proxyId(snap: Snapshot, arg: string): number {
-  if (arg.startsWith('#')) {
-    const id = atoi(arg.slice(1));
-    const known = snap.frontends.some((f) => f.id === id) || snap.backends.some((b) => b.id === id);
-    return known ? id : 0;
-  }
-  const px = snap.frontends.find((f) => f.name === arg) ?? snap.backends.find((b) => b.name === arg);
-  return px ? px.id : atoi(arg);
-}
 
 /**
- * `show stat [domain proxy] [{<iid>|<proxy>} <type> <sid>] [typed|json] [desc] [up] [no-maint]`, read as
- * HAProxy's cli_parse_show_stat(): the three filter words only when all three are there (`show stat 3`
- * lists everything), an unknown proxy is `No such proxy.`, other words are ignored.
+ * `show stat …` arguments, read by daemon/stats (HAProxy 2.6's rules). HAProxy also takes a proxy as
+ * `#<id>`: that word becomes the id when such a proxy exists. Legends (addr, cookie, algo) are left
+ * empty on a socket bound at level user, as HAProxy does (the socket's level, not the session's).
  */
-export function parseShowStat(snap: Snapshot, args: readonly string[]): ShowStatOptions | Answer {
-  const o: ShowStatOptions = { format: 'csv', desc: false, up: false, noMaint: false, iid: -1, type: -1, sid: -1 };
-  let i = 2;
-  if (args[i] === 'domain') i += 2;
-  if (args[i] && args[i + 1] && args[i + 2]) {
-    const iid = proxyId(snap, args[i]!);
-    if (!iid) return err('No such proxy.\n');
-    o.iid = iid;
-    o.type = atoi(args[i + 1]);
-    o.sid = atoi(args[i + 2]);
-    i += 3;
-  }
-  for (; i < args.length; i++) {
-    const w = args[i];
-    if (w === 'typed' || w === 'json') o.format = w;
-    else if (w === 'desc') o.desc = true;
-    else if (w === 'up') o.up = true;
-    else if (w === 'no-maint') o.noMaint = true;
-  }
-  return o;
+export function parseShowStat(snap: Snapshot, args: readonly string[], bindLevel: AdminLevel): ShowStatOptions | Answer {
+  const words = args.slice(2).map((w) => {
+    if (!w.startsWith('#')) return w;
+    const id = w.slice(1);
+    return snap.frontends.some((f) => String(f.id) === id) || snap.backends.some((b) => String(b.id) === id) ? id : w;
+  });
+  const o = parseShowStatArgs(snap, words);
+  if ('error' in o) return err(`${o.error}\n`);
+  return { ...o, legends: bindLevel !== 'user' };
 }
 
 function parseShowInfo(args: readonly string[]): Parameters<typeof showInfo>[1] {
@@ -103,7 +76,7 @@ export const showCommands: Command[] = [
     compat: 'same',
     run: (args, _p, env) => {
       const snap = env.ctx.runtime.snapshot();
-      const o = parseShowStat(snap, args);
+      const o = parseShowStat(snap, args, env.state.bindLevel);
       return 'text' in o ? o : dump(showStat(snap, o));
     },
   },

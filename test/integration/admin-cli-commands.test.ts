@@ -140,6 +140,34 @@ test('disable|enable frontend: PAUSED and back, HAProxy\'s messages', async () =
   assert.equal(await ask(`disable frontend #${id};enable frontend #${id}`), '\n\n');
 });
 
+test('show stat and show info: arguments as HAProxy 2.6 reads them, legends only on operator and admin sockets', async () => {
+  const rows = async (cmd: string, sock = h.sock) =>
+    (await exchange(sock, cmd + '\n')).split('\n').filter((l) => l && !l.startsWith('# ')).map((l) => l.split(','));
+  const names = async (cmd: string) => (await rows(cmd)).map((f) => `${f[0]}/${f[1]}`);
+  const all = await names('show stat');
+  assert.deepEqual(all.slice(0, 4), ['myApp/FRONTEND', 'myApp/server-1', 'myApp/server-2', 'myApp/BACKEND']);
+  assert.deepEqual(await names('show stat 3'), all, 'fewer than three filter words: ignored');
+  assert.deepEqual(await names('show stat bogus'), all);
+  assert.equal(await ask('show stat nope -1 -1'), 'No such proxy.\n\n');
+  assert.equal(await ask('show stat typed 4 -1 -1'), 'No such proxy.\n\n', 'the filter comes first');
+  assert.deepEqual(await names('show stat myApp -1 -1'), ['myApp/FRONTEND'], 'a shared name is the frontend');
+  assert.deepEqual(await names('show stat monitoring -1 -1'), ['monitoring/server-1', 'monitoring/server-2', 'monitoring/nochk', 'monitoring/BACKEND']);
+  const mon = h.rt.backends.get('monitoring')!.cfg.id;
+  assert.deepEqual(await names(`show stat #${mon} 4 -1`), ['monitoring/server-1', 'monitoring/server-2', 'monitoring/nochk']);
+  assert.deepEqual(await names(`show stat ${mon} -1 2`), ['monitoring/server-2', 'monitoring/BACKEND']);
+  assert.deepEqual(await names('show stat -1 2 -1'), ['myApp/BACKEND', 'monitoring/BACKEND', 'static/BACKEND']);
+  assert.deepEqual(await names(`show stat ${mon} x -1`), [], 'a non-number type is 0: nothing');
+  assert.match(await ask('show stat typed'), /^F\.\d+\.0\.0\.pxname\.1:KNS:str:myApp\n/);
+  assert.match(await ask('show stat json'), /^\[\[\{"objType":"Frontend"/);
+  const addr = async (sock: string) => (await rows('show stat', sock)).find((f) => f[0] === 'monitoring' && f[1] === 'server-1')![73];
+  assert.equal(await addr(h.sock), '127.0.0.1:9');
+  assert.equal(await addr(`${h.dir}/oper.sock`), '127.0.0.1:9');
+  assert.equal(await addr(`${h.dir}/user.sock`), '', 'the socket level, not the session level, decides');
+  assert.match(await ask('show info'), /^Name: .*\nVersion: /);
+  assert.match(await ask('show info json'), /^\[\{"field":\{"pos":0,"name":"Name"\}/);
+  assert.match(await ask('show info typed desc'), /^0\.Name\.1:POS:str:[^:]+:"/);
+});
+
 test('show servers state|conn, show backend, show table, show env, show cli sockets', async () => {
   const all = await ask('show servers state');
   assert.match(all, /^1\n# be_id be_name srv_id srv_name /);
