@@ -44,15 +44,11 @@ function showEvents(args: string[], env: CommandEnv): Answer {
   return { text, stream: { subscribe: (push) => rt.events.subscribe((ev) => push(eventLine(ev))) } };
 }
 
-type WithClear = Runtime & { clearCounters?: (all: boolean) => void };
-
 /** `clear counters [all]`: maxima and rates (operator), or every counter (admin). */
 function clearCounters(args: string[], env: CommandEnv): Answer {
   const all = args[2] === 'all';
   if (all && !allows(env.state.level, 'admin')) return err(PERMISSION_DENIED);
-  const rt = env.ctx.runtime as WithClear;
-  if (typeof rt.clearCounters !== 'function') return err('clear counters is not available in this build.\n');
-  rt.clearCounters(all);
+  env.ctx.runtime.clearCounters(all);
   return SILENT;
 }
 

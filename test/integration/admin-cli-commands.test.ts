@@ -258,14 +258,17 @@ backend be
   }
 });
 
-test('clear counters: maxima (operator) or all counters (admin)', async (t) => {
-  if (typeof (h.rt as unknown as { clearCounters?: unknown }).clearCounters !== 'function') {
-    t.skip('Runtime.clearCounters has not landed yet (stats engineer)');
-    return;
-  }
-  assert.equal(await ask('clear counters'), '\n');
-  assert.equal(await ask('clear counters all'), '\n');
+test('clear counters: maxima (operator) or all counters (admin)', async () => {
+  const fe = async () => (await ask('show stat')).split('\n').map((l) => l.split(',')).find((f) => f[0] === 'myApp' && f[1] === 'FRONTEND')!;
+  // a client through the frontend: its server is dead, so the session ends at once, counted
+  const c = await connect(h.port);
+  await closed(c);
+  await waitFor(async () => (await fe())[7] === '1', 3000, 'the session counted (stot 1)');
+  assert.equal((await fe())[5], '1', 'smax 1');
   assert.equal(await exchange(`${h.dir}/oper.sock`, 'clear counters\n'), '\n');
+  assert.deepEqual([(await fe())[5], (await fe())[7]], ['0', '1'], 'maxima cleared, totals kept');
+  assert.equal(await ask('clear counters all'), '\n');
+  assert.equal((await fe())[7], '0', 'totals cleared');
 });
 
 test('reload: Success=1 with one line per change; Success=0 with every error, the running config stays', async () => {

@@ -189,6 +189,7 @@ export function trackConfig(extraGlobal = ''): string {
     stats socket @DIR@/user.sock level user
 ${extraGlobal}
 defaults
+    retries 0
     timeout connect 2s
     timeout client 30s
     timeout server 30s
