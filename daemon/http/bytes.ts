@@ -1,0 +1,56 @@
+// Byte-level helpers shared by the HTTP/1 wire modules: character classes as 256-entry tables (one
+// indexed load per byte in the hot loops, no regexes), latin1 decoding of a byte range, and
+// case-insensitive comparison of a byte range with a lower-case ASCII name.
+
+/** RFC 9110 §5.6.2 tchar: the bytes allowed in a method and in a header field name (1 = allowed). */
+export const TOKEN = new Uint8Array(256);
+for (const c of "!#$%&'*+-.^_`|~") TOKEN[c.charCodeAt(0)] = 1;
+for (let c = 0x30; c <= 0x39; c++) TOKEN[c] = 1;
+for (let c = 0x41; c <= 0x5a; c++) TOKEN[c] = 1;
+for (let c = 0x61; c <= 0x7a; c++) TOKEN[c] = 1;
+
+/** Hexadecimal digit values, -1 for anything else (chunk sizes). */
+export const HEX = new Int8Array(256).fill(-1);
+for (let i = 0; i < 10; i++) HEX[0x30 + i] = i;
+for (let i = 0; i < 6; i++) { HEX[0x41 + i] = 10 + i; HEX[0x61 + i] = 10 + i; }
+
+export const CR = 13;
+export const LF = 10;
+export const SP = 32;
+export const HT = 9;
+export const COLON = 58;
+
+/** Lower-case an ASCII byte (other bytes unchanged). */
+export function lower(c: number): number {
+  return c >= 0x41 && c <= 0x5a ? c | 0x20 : c;
+}
+
+type Latin1 = { latin1Slice(start: number, end: number): string };
+
+/** The bytes [start, end) as a string, one char per byte. Buffer's own latin1Slice skips toString's argument checks. */
+export function latin1(buf: Buffer, start: number, end: number): string {
+  return start >= end ? '' : (buf as unknown as Latin1).latin1Slice(start, end);
+}
+
+/** Whether buf[start, end) equals `name` ignoring ASCII case; `name` must be lower-case ASCII. */
+export function eqLower(buf: Buffer, start: number, end: number, name: string): boolean {
+  const n = name.length;
+  if (end - start !== n) return false;
+  for (let i = 0; i < n; i++) if (lower(buf[start + i]) !== name.charCodeAt(i)) return false;
+  return true;
+}
+
+/** Whether two byte ranges are equal ignoring ASCII case (Host and authority comparisons). */
+export function eqRangesLower(a: Buffer, as: number, ae: number, b: Buffer, bs: number, be: number): boolean {
+  if (ae - as !== be - bs) return false;
+  for (let i = 0; i < ae - as; i++) if (lower(a[as + i]) !== lower(b[bs + i])) return false;
+  return true;
+}
+
+/** Whether a byte range holds exactly `text` (case-sensitive ASCII). */
+export function eqBytes(buf: Buffer, start: number, end: number, text: string): boolean {
+  const n = text.length;
+  if (end - start !== n) return false;
+  for (let i = 0; i < n; i++) if (buf[start + i] !== text.charCodeAt(i)) return false;
+  return true;
+}
