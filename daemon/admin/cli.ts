@@ -83,7 +83,7 @@ export class CliSession {
     else if (this.inputEnded) void this.pump();
   }
 
-  /** Bytes written to the client and not yet sent (tests and `show sess` use it). */
+  /** Bytes written to the client and not yet sent (the admin server reports the largest; tests bound it). */
   pendingOutput(): number {
     return this.sock.writableLength;
   }
