@@ -34,6 +34,11 @@ export interface BalanceAlgorithmEntry {
   readonly create: <T extends Candidate>(cfg: BalanceConfig, opts: BalancerOptions) => Balancer<T>;
 }
 
+/** A keyed hash balancer (`source` and the HTTP hashes): the key comes in `PickContext.hashKey`. */
+function hashed<T extends Candidate>(cfg: BalanceConfig, opts: BalancerOptions): Balancer<T> {
+  return cfg.hashType === 'consistent' ? new SourceConsistent<T>(opts.ringPointsPerWeight) : new SourceMapBased<T>();
+}
+
 /** `balance` keyword → algorithm. */
 export const algorithms: Readonly<Record<BalanceAlgorithm, BalanceAlgorithmEntry>> = Object.freeze({
   roundrobin: {
@@ -66,6 +71,22 @@ export const algorithms: Readonly<Record<BalanceAlgorithm, BalanceAlgorithmEntry
     description: 'random(<draws>): least loaded of <draws> servers drawn by weight',
     dynamic: true,
     create: <T extends Candidate>(cfg: BalanceConfig, opts: BalancerOptions) => new RandomDraws<T>(cfg.draws, opts.random),
+  },
+  // The HTTP hashes pick like `source`; only the key differs (daemon/http/acl/balance-key.ts computes it).
+  uri: {
+    description: 'hash of the request URI (HTTP; hash-type map-based or consistent); round robin without a key',
+    dynamic: false,
+    create: <T extends Candidate>(cfg: BalanceConfig, opts: BalancerOptions) => hashed<T>(cfg, opts),
+  },
+  url_param: {
+    description: 'hash of a URL parameter (HTTP); round robin when the request lacks it',
+    dynamic: false,
+    create: <T extends Candidate>(cfg: BalanceConfig, opts: BalancerOptions) => hashed<T>(cfg, opts),
+  },
+  hdr: {
+    description: 'hash of a request header (HTTP); round robin when the request lacks it',
+    dynamic: false,
+    create: <T extends Candidate>(cfg: BalanceConfig, opts: BalancerOptions) => hashed<T>(cfg, opts),
   },
 });
 

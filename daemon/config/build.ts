@@ -3,7 +3,8 @@
  * numbered, and the list of addresses that still need a DNS lookup.
  */
 import { isIP } from 'node:net';
-import type { BackendConfig, BindConfig, FrontendConfig, GlobalConfig, HealthCheckConfig, ServerConfig, SourceRef, Timeouts } from './types.js';
+import type { BackendConfig, BindConfig, FrontendConfig, GlobalConfig, HealthCheckConfig, ServerConfig, SourceRef, Timeouts, UserlistConfig } from './types.js';
+import { backendHttp, buildUserlists, fetchContexts, frontendHttp, useBackendRules } from './build-http.js';
 import type { Diagnostics } from './context.js';
 import type { ParsedConfig } from './parser.js';
 import type { Placed, ProxyDraft, ServerDraft } from './drafts.js';
@@ -28,12 +29,13 @@ export interface Built {
   readonly frontends: Mutable<FrontendConfig>[];
   readonly backends: Mutable<BackendConfig>[];
   readonly jobs: ResolveJob[];
+  readonly userlists: UserlistConfig[];
   /** The line of each frontend's default_backend (its own, inherited from defaults, or the listen line). */
   readonly defaultBackendWhere: Map<FrontendConfig, SourceRef>;
 }
 
 /** HAProxy has no global default for these; ours are documented on GlobalConfig. */
-const GLOBAL_DEFAULTS = { maxconn: 100_000, statsTimeout: 10_000, spreadChecks: 0 };
+const GLOBAL_DEFAULTS = { maxconn: 100_000, statsTimeout: 10_000, spreadChecks: 0, bufsize: 16384, httpMaxhdr: 101 };
 const SERVER_DEFAULTS = { inter: 2000, rise: 2, fall: 3, weight: 1, errorLimit: 10 } as const;
 const DEFAULT_INIT_ADDR = ['last', 'libc'];
 
@@ -131,6 +133,7 @@ function serverOf(px: ProxyDraft, s: ServerDraft, id: number, jobs: ResolveJob[]
     onMarkedDown: o.onMarkedDown ?? null,
     onMarkedUp: o.onMarkedUp ?? null,
     initAddr,
+    cookie: o.cookie ?? null,
   };
   const directive = `server ${s.name}`;
   if (!s.addr.isIp) {
@@ -162,8 +165,12 @@ export function build(parsed: ParsedConfig, diags: Diagnostics): Built {
     hardStopAfter: g.hardStopAfter ?? null,
     pidfile: g.pidfile ?? null,
     logs: g.logs,
+    logTargets: g.logTargets,
+    tune: { bufsize: g.tune.bufsize ?? GLOBAL_DEFAULTS.bufsize, httpMaxhdr: g.tune.httpMaxhdr ?? GLOBAL_DEFAULTS.httpMaxhdr },
     where: g.where,
   };
+  const userlists = buildUserlists(parsed.userlists);
+  const fctx = fetchContexts(userlists);
   const jobs: ResolveJob[] = [];
   const frontends: Mutable<FrontendConfig>[] = [];
   const backends: Mutable<BackendConfig>[] = [];
@@ -180,7 +187,8 @@ export function build(parsed: ParsedConfig, diags: Diagnostics): Built {
         binds: bindsOf(px, jobs),
         maxconn: px.maxconn ?? 0,
         defaultBackend: px.defaultBackend?.backend ?? (fromListen ? px.name : null),
-        useBackends: px.useBackends,
+        useBackends: useBackendRules(px.useBackends, fctx.req),
+        http: frontendHttp(px, fctx),
       };
       frontends.push(fe);
       defaultBackendWhere.set(fe, px.defaultBackend?.where ?? px.where);
@@ -190,13 +198,14 @@ export function build(parsed: ParsedConfig, diags: Diagnostics): Built {
       backends.push({
         ...common,
         ...description,
-        balance: { algorithm: px.balance?.algorithm ?? 'roundrobin', draws: px.balance?.draws ?? 2, hashType: px.hashType ?? 'map-based' },
+        balance: { algorithm: px.balance?.algorithm ?? 'roundrobin', draws: px.balance?.draws ?? 2, hashType: px.hashType ?? 'map-based', key: px.balance?.key ?? null },
         retries: px.retries ?? 3,
         redispatch: px.redispatch ?? false,
         healthCheck: healthCheckOf(px, diags),
         servers: px.servers.map((s, i) => serverOf(px, s, sids[i], jobs)),
+        http: backendHttp(px, fctx),
       });
     }
   });
-  return { global, frontends, backends, jobs, defaultBackendWhere };
+  return { global, frontends, backends, jobs, userlists, defaultBackendWhere };
 }

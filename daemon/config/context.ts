@@ -8,8 +8,8 @@ import type { Parsed } from './units.js';
 import { didYouMean } from './suggest.js';
 
 /** The sections of a config file. */
-export type SectionKind = 'global' | 'defaults' | 'frontend' | 'backend' | 'listen';
-export type ProxyKind = Exclude<SectionKind, 'global'>;
+export type SectionKind = 'global' | 'defaults' | 'frontend' | 'backend' | 'listen' | 'userlist';
+export type ProxyKind = Exclude<SectionKind, 'global' | 'userlist'>;
 export const PROXY_KINDS: readonly ProxyKind[] = ['defaults', 'frontend', 'backend', 'listen'];
 
 /** Collects errors and warnings in the order they are found. */

@@ -3,8 +3,13 @@
  * set is optional here (undefined = "not set, use the inherited value or the built-in default"), so
  * inheritance is a deep copy and the built-in defaults are applied once, in build.ts.
  */
-import type { BindConfig, HttpCheckExpect, OnError, ProxyMode, SourceRef, TcpCheckStep, Timeouts, UseBackendRule, BalanceAlgorithm, StatsSocketConfig } from './types.js';
+import type { BindConfig, HttpCheckExpect, OnError, ProxyMode, SourceRef, TcpCheckStep, Timeouts, BalanceAlgorithm, StatsSocketConfig, HttpHashKey, LogTarget } from './types.js';
 import type { ProxyKind } from './context.js';
+import type { HttpDraft, UseBackendDraft } from './drafts-http.js';
+import { emptyHttpDraft } from './drafts-http.js';
+import type { AclEntry } from '../http/acl/condition.js';
+
+export type { HttpDraft, RuleDraft, UseBackendDraft, UserlistDraft } from './drafts-http.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -38,6 +43,7 @@ export interface ServerOptions {
   onMarkedUp?: 'shutdown-backup-sessions';
   initAddr?: string[];
   id?: Placed<number>;
+  cookie?: string;
 }
 
 /** A parsed `<addr>[:port]`: host as written ('' = wildcard), its family, whether it is an IP literal. */
@@ -89,12 +95,12 @@ export interface ProxyDraft {
   mode?: ProxyMode;
   binds: BindDraft[];
   maxconn?: number;
-  defaultBackend?: UseBackendRule;
-  useBackends: UseBackendRule[];
+  defaultBackend?: { backend: string; where: SourceRef };
+  useBackends: UseBackendDraft[];
   timeouts: { -readonly [K in keyof Timeouts]?: number | null };
   retries?: number;
   redispatch?: boolean;
-  balance?: { algorithm: BalanceAlgorithm; draws: number };
+  balance?: { algorithm: BalanceAlgorithm; draws: number; key: HttpHashKey | null; where: SourceRef };
   hashType?: 'map-based' | 'consistent';
   check: CheckDraft;
   defaultServer: ServerOptions;
@@ -102,6 +108,12 @@ export interface ProxyDraft {
   disabled?: boolean;
   description?: string;
   id?: Placed<number>;
+  /** HTTP rules and settings (plain data where defaults may set it: defaults drafts are deep-copied). */
+  http: HttpDraft;
+  /** Named ACLs of this section, by name (never set in defaults). */
+  acls: Map<string, AclEntry>;
+  /** Userlists named by `http_auth(<name>)` fetches, checked once every section is read. */
+  userlistRefs: { name: string; where: SourceRef }[];
 }
 
 export interface GlobalDraft {
@@ -113,6 +125,8 @@ export interface GlobalDraft {
   hardStopAfter?: number | null;
   pidfile?: string;
   logs: string[];
+  logTargets: LogTarget[];
+  tune: { bufsize?: number; httpMaxhdr?: number };
 }
 
 /** An empty draft: a section with nothing set. */
@@ -136,6 +150,9 @@ export function emptyProxy(kind: ProxyKind, name: string, where: SourceRef): Pro
     },
     defaultServer: {},
     servers: [],
+    http: emptyHttpDraft(),
+    acls: new Map(),
+    userlistRefs: [],
   };
 }
 
@@ -151,6 +168,8 @@ export function inheritProxy(defaults: ProxyDraft, kind: ProxyKind, name: string
   px.where = where;
   delete px.id;
   delete px.description;
+  px.acls = new Map();
+  px.userlistRefs = [];
   px.check.httpRulesInherited = px.check.expect.length > 0 || hasRequest(px.check.send);
   px.check.tcpRulesInherited = px.check.tcpCheck.length > 0;
   return px;

@@ -11,6 +11,8 @@ import type { KeywordTable } from './keywords/table.js';
 import { ConfigParser } from './parser.js';
 import { build } from './build.js';
 import { checkListenerConflicts, validate } from './validate.js';
+import { validateHttp } from './validate-http.js';
+import { USERLIST_KEYWORDS } from './keywords/userlist.js';
 import { libcResolver, resolveAll, type Resolver } from './resolve.js';
 import { GLOBAL_KEYWORDS } from './keywords/global.js';
 import { PROXY_KEYWORDS } from './keywords/proxy.js';
@@ -97,6 +99,7 @@ async function load(sources: readonly Source[], diags: Diagnostics, opts: LoadOp
   const parsed = parser.result();
   const built = build(parsed, diags);
   validate(parsed.proxies, built.frontends, built.backends, built.defaultBackendWhere, diags);
+  validateHttp(parsed.proxies, parsed.userlists, built.frontends, built.backends, diags);
   await resolveAll(built.jobs, opts.resolveHost ?? libcResolver, diags);
   checkListenerConflicts(built.frontends, diags);
   if (sources.length > 0 && parsed.proxies.length === 0) {
@@ -112,6 +115,7 @@ async function load(sources: readonly Source[], diags: Diagnostics, opts: LoadOp
     global: built.global,
     frontends: built.frontends,
     backends: built.backends,
+    userlists: built.userlists,
     warnings: diagnostics.filter((d) => d.severity === 'warning'),
   };
   return { config: deepFreeze(config), diagnostics };
@@ -140,7 +144,7 @@ export function formatDiagnostic(d: ConfigDiagnostic): string {
 
 /**
  * Every keyword lbd understands, read from the keyword tables themselves: sections `global`, `defaults`,
- * `frontend`, `backend`, `listen`, plus `server` (options of server/default-server lines) and `bind`.
+ * `frontend`, `backend`, `listen`, `userlist`, plus `server` (options of server/default-server lines) and `bind`.
  */
 export function listKeywords(): { section: string; keyword: string; help: string }[] {
   const out: { section: string; keyword: string; help: string }[] = [];
@@ -154,6 +158,7 @@ export function listKeywords(): { section: string; keyword: string; help: string
   };
   listTable('global', GLOBAL_KEYWORDS);
   for (const kind of PROXY_KINDS) listTable(kind, PROXY_KEYWORDS);
+  listTable('userlist', USERLIST_KEYWORDS);
   for (const [kw, row] of Object.entries(SERVER_OPTIONS)) add('server', kw, row.inDefaultServer ? row.help : `${row.help} (not on default-server)`);
   for (const [kw, row] of Object.entries(BIND_OPTIONS)) add('bind', kw, row.help);
   return out;

@@ -5,32 +5,36 @@
 import type { SourceRef } from './types.js';
 import type { Line, Word } from './lexer.js';
 import { Diagnostics, KwCtx, invalidNameChar, refOf, type ProxyKind, type SectionKind } from './context.js';
-import { emptyProxy, inheritProxy, type GlobalDraft, type ProxyDraft } from './drafts.js';
+import { emptyProxy, inheritProxy, type GlobalDraft, type ProxyDraft, type UserlistDraft } from './drafts.js';
+import { USERLIST_KEYWORDS } from './keywords/userlist.js';
 import { GLOBAL_KEYWORDS, globalKeyword } from './keywords/global.js';
 import { PROXY_KEYWORDS, UNSUPPORTED_PROXY_KEYWORDS } from './keywords/proxy.js';
 import { parseOption } from './keywords/options.js';
 import { notAllowed } from './keywords/table.js';
 import { didYouMean } from './suggest.js';
 
-export const SECTION_NAMES: readonly SectionKind[] = ['global', 'defaults', 'frontend', 'backend', 'listen'];
+export const SECTION_NAMES: readonly SectionKind[] = ['global', 'defaults', 'frontend', 'backend', 'listen', 'userlist'];
 
 /** HAProxy sections lbd does not implement: their lines are skipped after one error at the header. */
-const UNSUPPORTED_SECTIONS = new Set(['resolvers', 'peers', 'userlist', 'mailers', 'program', 'http-errors', 'ring', 'cache', 'fcgi-app', 'log-forward', 'crt-store', 'traces']);
+const UNSUPPORTED_SECTIONS = new Set(['resolvers', 'peers', 'mailers', 'program', 'http-errors', 'ring', 'cache', 'fcgi-app', 'log-forward', 'crt-store', 'traces']);
 
-type Section = { kind: 'global' } | { kind: 'proxy'; px: ProxyDraft } | { kind: 'skip' } | null;
+type Section = { kind: 'global' } | { kind: 'proxy'; px: ProxyDraft } | { kind: 'userlist'; ul: UserlistDraft } | { kind: 'skip' } | null;
 
 /** Everything read from the files, before defaults are resolved into the Config model. */
 export interface ParsedConfig {
   readonly global: GlobalDraft;
   /** Frontends, backends and listens in file order. */
   readonly proxies: ProxyDraft[];
+  /** `userlist` sections in file order (a duplicated name is dropped with a warning). */
+  readonly userlists: UserlistDraft[];
 }
 
 /** Reads files one after another into one configuration; `defaults` carry over from file to file. */
 export class ConfigParser {
   private section: Section = null;
-  private readonly global: GlobalDraft = { where: null, statsSockets: [], logs: [] };
+  private readonly global: GlobalDraft = { where: null, statsSockets: [], logs: [], logTargets: [], tune: {} };
   private readonly proxies: ProxyDraft[] = [];
+  private readonly userlists: UserlistDraft[] = [];
   private readonly namedDefaults = new Map<string, ProxyDraft>();
   private lastDefaults: ProxyDraft | null = null;
 
@@ -44,13 +48,14 @@ export class ConfigParser {
   }
 
   result(): ParsedConfig {
-    return { global: this.global, proxies: this.proxies };
+    return { global: this.global, proxies: this.proxies, userlists: this.userlists };
   }
 
   private parseLine(line: Line): void {
     const kw = line.words[0];
     const where = refOf(line, kw);
-    if ((SECTION_NAMES as readonly string[]).includes(kw.text)) return this.openSection(line, kw.text as SectionKind);
+    if (kw.text === 'userlist') return this.openUserlist(line);
+    if ((SECTION_NAMES as readonly string[]).includes(kw.text)) return this.openSection(line, kw.text as Exclude<SectionKind, 'userlist'>);
     if (UNSUPPORTED_SECTIONS.has(kw.text)) {
       this.diags.error(where, `'${kw.text}' sections are not supported by lbd; the lines up to the next section are skipped`);
       this.section = { kind: 'skip' };
@@ -64,7 +69,33 @@ export class ConfigParser {
     }
     if (s.kind === 'skip') return;
     if (s.kind === 'global') return this.globalDirective(line, kw);
+    if (s.kind === 'userlist') return this.userlistDirective(line, kw, s.ul);
     this.proxyDirective(line, kw, s.px);
+  }
+
+  private userlistDirective(line: Line, kw: Word, ul: UserlistDraft): void {
+    const ctx = new KwCtx(this.diags, line, 'userlist', kw.text, line.words.slice(1));
+    const row = Object.hasOwn(USERLIST_KEYWORDS, kw.text) ? USERLIST_KEYWORDS[kw.text] : undefined;
+    if (row !== undefined) return row.parse(ctx, ul);
+    this.unknown(line, kw, 'userlist', Object.keys(USERLIST_KEYWORDS));
+  }
+
+  /** `userlist <name>`: a second section with a known name is ignored with a warning, as in HAProxy. */
+  private openUserlist(line: Line): void {
+    const [, name, extra] = line.words;
+    if (name === undefined) {
+      this.diags.error(refOf(line, line.words[0]), "'userlist' expects <name> as argument");
+      this.section = { kind: 'skip' };
+      return;
+    }
+    if (extra !== undefined) this.diags.error(refOf(line, extra), `'userlist' takes one name, got '${extra.text}'`);
+    const ul: UserlistDraft = { name: name.text, where: { file: line.file, line: line.line }, users: [], groups: [] };
+    if (this.userlists.some((u) => u.name === name.text)) {
+      this.diags.warn(refOf(line, name), `ignoring duplicated userlist '${name.text}'`);
+    } else {
+      this.userlists.push(ul);
+    }
+    this.section = { kind: 'userlist', ul };
   }
 
   private globalDirective(line: Line, kw: Word): void {
@@ -101,7 +132,7 @@ export class ConfigParser {
     this.diags.error(refOf(line, kw), `unknown keyword '${kw.text}' in '${section}' section${hint}`);
   }
 
-  private openSection(line: Line, kind: SectionKind): void {
+  private openSection(line: Line, kind: Exclude<SectionKind, 'userlist'>): void {
     const where: SourceRef = { file: line.file, line: line.line };
     const args = line.words.slice(1);
     if (kind === 'global') {

@@ -31,6 +31,7 @@ export function keywordReferenceMarkdown(): string {
     out.push(`| \`${esc(kw)}\` | ${marks} | ${esc(e.help)} |`);
   }
   out.push('');
+  table('`userlist`', all.filter((k) => k.section === 'userlist'));
   table('`server` and `default-server` options', all.filter((k) => k.section === 'server'));
   table('`bind` options', all.filter((k) => k.section === 'bind'));
   return out.join('\n');

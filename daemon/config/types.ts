@@ -5,7 +5,13 @@
  * `default-server` applied, `listen` split into a frontend and a backend of the same name),
  * so nothing downstream has to know HAProxy's inheritance rules. The parser freezes the result.
  * `where` on each object points at the line that declared it, for error messages and reload diffs.
+ * The HTTP parts (rules, cookies, logs, userlists) are declared in types-http.ts.
  */
+import type { Condition } from '../http/acl/types.js';
+import type { BackendHttpConfig, FrontendHttpConfig, LogTarget, UserlistConfig } from './types-http.js';
+
+export type { Condition, Formatter } from '../http/acl/types.js';
+export type * from './types-http.js';
 
 /** A place in a config file. Lines and columns count from 1. */
 export interface SourceRef {
@@ -59,6 +65,10 @@ export interface GlobalConfig {
   readonly pidfile: string | null;
   /** `log` lines kept verbatim (lbd logs to stderr; these are accepted for compatibility). */
   readonly logs: readonly string[];
+  /** The same `log` lines, parsed (the parser always sets it; optional only for older callers). */
+  readonly logTargets?: readonly LogTarget[];
+  /** `tune.bufsize` (default 16384) and `tune.http.maxhdr` (default 101) (the parser always sets it). */
+  readonly tune?: { readonly bufsize: number; readonly httpMaxhdr: number };
   readonly where: SourceRef | null;
 }
 
@@ -79,8 +89,10 @@ export interface BindConfig {
   readonly name: string | null;
 }
 
+/** `use_backend <backend> [if|unless <condition>]`; an unconditional rule has `cond: null`. */
 export interface UseBackendRule {
   readonly backend: string;
+  readonly cond: Condition | null;
   readonly where: SourceRef;
 }
 
@@ -101,15 +113,25 @@ export interface FrontendConfig {
   readonly fromListen: boolean;
   /** `description <text>`, when set. */
   readonly description?: string;
+  /** HTTP settings of the frontend side (the parser always sets it; optional only for older callers). */
+  readonly http?: FrontendHttpConfig;
 }
 
-export type BalanceAlgorithm = 'roundrobin' | 'static-rr' | 'leastconn' | 'first' | 'source' | 'random';
+export type BalanceAlgorithm = 'roundrobin' | 'static-rr' | 'leastconn' | 'first' | 'source' | 'random' | 'uri' | 'url_param' | 'hdr';
+
+/** What `balance uri|url_param|hdr` hash (see daemon/http/acl/balance-key.ts for the keys). */
+export type HttpHashKey =
+  | { readonly kind: 'uri'; readonly whole: boolean; readonly len: number; readonly depth: number; readonly pathOnly: boolean }
+  | { readonly kind: 'url_param'; readonly name: string; readonly checkPost: boolean }
+  | { readonly kind: 'hdr'; readonly name: string; readonly useDomainOnly: boolean };
 
 export interface BalanceConfig {
   readonly algorithm: BalanceAlgorithm;
   /** `random(<draws>)`: how many servers to draw and keep the least loaded of; default 2. */
   readonly draws: number;
   readonly hashType: 'map-based' | 'consistent';
+  /** For `uri`, `url_param` and `hdr`: what to hash (null or absent for the other algorithms). */
+  readonly key?: HttpHashKey | null;
 }
 
 /** `http-check expect [!] <match> <pattern>` */
@@ -195,6 +217,8 @@ export interface ServerConfig {
   readonly onMarkedUp: 'shutdown-backup-sessions' | null;
   /** `init-addr` methods in order, default ['last', 'libc']. IP literals are kept as strings. */
   readonly initAddr: readonly string[];
+  /** `cookie <value>`: this server's value of the backend's persistence cookie (null or absent: none). */
+  readonly cookie?: string | null;
 }
 
 export interface BackendConfig {
@@ -215,6 +239,8 @@ export interface BackendConfig {
   readonly disabled?: boolean;
   /** `description <text>`, when set. */
   readonly description?: string;
+  /** HTTP settings of the backend side (the parser always sets it; optional only for older callers). */
+  readonly http?: BackendHttpConfig;
 }
 
 /** The whole configuration, frozen. Frontends and backends are in file order. */
@@ -223,6 +249,8 @@ export interface Config {
   readonly global: GlobalConfig;
   readonly frontends: readonly FrontendConfig[];
   readonly backends: readonly BackendConfig[];
+  /** `userlist` sections (the parser always sets it; optional only for older callers). */
+  readonly userlists?: readonly UserlistConfig[];
   /** Warnings that did not stop loading (ignored `daemon`, `nbthread` …). */
   readonly warnings: readonly ConfigDiagnostic[];
 }

@@ -15,9 +15,9 @@ const configs: BalanceConfig[] = [
 const label = (c: BalanceConfig) => `${c.algorithm}${c.algorithm === 'source' ? `/${c.hashType}` : ''}${c.algorithm === 'random' ? `(${c.draws})` : ''}`;
 
 test('the table has one row per balance keyword', () => {
-  assert.deepEqual([...algorithmNames].sort(), ['first', 'leastconn', 'random', 'roundrobin', 'source', 'static-rr']);
+  assert.deepEqual([...algorithmNames].sort(), ['first', 'hdr', 'leastconn', 'random', 'roundrobin', 'source', 'static-rr', 'uri', 'url_param']);
   for (const name of algorithmNames) assert.ok(algorithms[name].description.length > 0);
-  assert.throws(() => createBalancer({ algorithm: 'uri' as never, draws: 2, hashType: 'map-based' }), /unknown balance algorithm 'uri'/);
+  assert.throws(() => createBalancer({ algorithm: 'rdp-cookie' as never, draws: 2, hashType: 'map-based' }), /unknown balance algorithm 'rdp-cookie'/);
 });
 
 for (const cfg of configs) {

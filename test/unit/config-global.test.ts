@@ -10,7 +10,7 @@ const BACKEND = ['backend b', '    server s1 127.0.0.1:80'];
 test('global defaults when the section is absent', async () => {
   const r = await load(cfg(...BACKEND));
   assert.deepEqual(messages(r), []);
-  assert.deepEqual(r.config?.global, { maxconn: 100000, statsSockets: [], statsTimeout: 10000, spreadChecks: 0, hardStopAfter: null, pidfile: null, logs: [], where: null });
+  assert.deepEqual(r.config?.global, { maxconn: 100000, statsSockets: [], statsTimeout: 10000, spreadChecks: 0, hardStopAfter: null, pidfile: null, logs: [], logTargets: [], tune: { bufsize: 16384, httpMaxhdr: 101 }, where: null });
 });
 
 test('global keywords: maxconn, stats socket, stats timeout, spread-checks, hard-stop-after, pidfile', async () => {
@@ -57,7 +57,7 @@ test('ignored global keywords are accepted with a warning each; log lines are ke
       '    master-worker',
       '    ca-base /etc/ssl/certs',
       '    crt-base /etc/ssl/private',
-      '    tune.bufsize 32768',
+      '    tune.ssl.default-dh-param 2048',
       '    stats socket /run/a.sock expose-fd listeners',
       ...BACKEND,
     ),
@@ -74,7 +74,7 @@ test('ignored global keywords are accepted with a warning each; log lines are ke
     "lbd.cfg:9: warning: 'master-worker': ignored by lbd (one process reloads in place)",
     "lbd.cfg:10: warning: 'ca-base': ignored by lbd (it does not speak TLS)",
     "lbd.cfg:11: warning: 'crt-base': ignored by lbd (it does not speak TLS)",
-    "lbd.cfg:12: warning: 'tune.bufsize': ignored by lbd (it has no tunables)",
+    "lbd.cfg:12: warning: 'tune.ssl.default-dh-param': ignored by lbd (it has no such tunable)",
     "lbd.cfg:13: warning: 'stats socket': 'expose-fd listeners' is ignored by lbd (reloads happen in-process)",
   ]);
   assert.deepEqual(r.config!.global.logs, ['log 127.0.0.1:514 local0 notice']);

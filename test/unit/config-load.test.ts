@@ -117,10 +117,10 @@ test('environment variables come from opts.env', async () => {
 });
 
 test('unsupported HAProxy sections and directives are errors; their lines are skipped', async () => {
-  const r = await parseConfigText(cfg('resolvers dns', '    nameserver ns1 10.0.0.1:53', 'userlist admins', '    user admin password x', 'backend b', '.if defined(X)', '.endif'), 'lbd.cfg');
+  const r = await parseConfigText(cfg('resolvers dns', '    nameserver ns1 10.0.0.1:53', 'peers admins', '    peer a 10.0.0.2:1024', 'backend b', '.if defined(X)', '.endif'), 'lbd.cfg');
   assert.deepEqual(messages(r), [
     "lbd.cfg:1: 'resolvers' sections are not supported by lbd; the lines up to the next section are skipped",
-    "lbd.cfg:3: 'userlist' sections are not supported by lbd; the lines up to the next section are skipped",
+    "lbd.cfg:3: 'peers' sections are not supported by lbd; the lines up to the next section are skipped",
     "lbd.cfg:6: '.if' directives (conditional blocks and messages) are not supported by lbd",
     "lbd.cfg:7: '.endif' directives (conditional blocks and messages) are not supported by lbd",
   ]);
@@ -134,7 +134,7 @@ test('a config with no proxy loads with a warning; an empty text is not an error
 
 test('lexer errors are reported with the other errors and the line is skipped', async () => {
   const r = await parseConfigText(cfg('backend b', '    server s1 "10.0.0.1:80', '    balance nope'), 'lbd.cfg');
-  assert.deepEqual(messages(r), ["lbd.cfg:2: unmatched quote at position 15", "lbd.cfg:3: 'balance': unknown algorithm 'nope' (expected roundrobin, static-rr, leastconn, first, source, random)"]);
+  assert.deepEqual(messages(r), ["lbd.cfg:2: unmatched quote at position 15", "lbd.cfg:3: 'balance': unknown algorithm 'nope' (expected roundrobin, static-rr, leastconn, first, source, random, uri, url_param, hdr)"]);
 });
 
 test('1,000 servers with host names load quickly, with bounded concurrent lookups', async () => {

@@ -131,8 +131,8 @@ test('mode, maxconn, default_backend, use_backend, description, id, disabled', a
   assert.equal(f.id, 42);
   assert.equal(f.disabled, true);
   assert.deepEqual(f.useBackends, [
-    { backend: 'b2', where: { file: 'lbd.cfg', line: 8 } },
-    { backend: 'b', where: { file: 'lbd.cfg', line: 9 } },
+    { backend: 'b2', cond: null, where: { file: 'lbd.cfg', line: 8 } },
+    { backend: 'b', cond: null, where: { file: 'lbd.cfg', line: 9 } },
   ]);
   assert.equal(f.defaultBackend, 'b');
   assert.equal(c.backends[0].description, 'backend one');
@@ -198,7 +198,7 @@ test('timeout errors and the removed contimeout/clitimeout/srvtimeout', async ()
 test('backend defaults: roundrobin, 2 draws, map-based, retries 3, no redispatch, plain tcp checks', async () => {
   const c = await ok(cfg(...B));
   const b = c.backends[0];
-  assert.deepEqual(b.balance, { algorithm: 'roundrobin', draws: 2, hashType: 'map-based' });
+  assert.deepEqual(b.balance, { algorithm: 'roundrobin', draws: 2, hashType: 'map-based', key: null });
   assert.equal(b.retries, 3);
   assert.equal(b.redispatch, false);
   assert.equal(b.mode, 'tcp');
@@ -215,22 +215,22 @@ test('backend defaults: roundrobin, 2 draws, map-based, retries 3, no redispatch
 
 test('balance algorithms, random draws and hash-type', async () => {
   const algo = async (line: string, extra: string[] = []) => (await ok(cfg('backend b', `    ${line}`, ...extra))).backends[0].balance;
-  assert.deepEqual(await algo('balance roundrobin'), { algorithm: 'roundrobin', draws: 2, hashType: 'map-based' });
-  assert.deepEqual(await algo('balance static-rr'), { algorithm: 'static-rr', draws: 2, hashType: 'map-based' });
-  assert.deepEqual(await algo('balance leastconn'), { algorithm: 'leastconn', draws: 2, hashType: 'map-based' });
-  assert.deepEqual(await algo('balance first'), { algorithm: 'first', draws: 2, hashType: 'map-based' });
-  assert.deepEqual(await algo('balance source', ['    hash-type consistent']), { algorithm: 'source', draws: 2, hashType: 'consistent' });
-  assert.deepEqual(await algo('balance random'), { algorithm: 'random', draws: 2, hashType: 'map-based' });
-  assert.deepEqual(await algo('balance random(5)'), { algorithm: 'random', draws: 5, hashType: 'map-based' });
-  assert.deepEqual(await algo('hash-type map-based sdbm'), { algorithm: 'roundrobin', draws: 2, hashType: 'map-based' });
+  assert.deepEqual(await algo('balance roundrobin'), { algorithm: 'roundrobin', draws: 2, hashType: 'map-based', key: null });
+  assert.deepEqual(await algo('balance static-rr'), { algorithm: 'static-rr', draws: 2, hashType: 'map-based', key: null });
+  assert.deepEqual(await algo('balance leastconn'), { algorithm: 'leastconn', draws: 2, hashType: 'map-based', key: null });
+  assert.deepEqual(await algo('balance first'), { algorithm: 'first', draws: 2, hashType: 'map-based', key: null });
+  assert.deepEqual(await algo('balance source', ['    hash-type consistent']), { algorithm: 'source', draws: 2, hashType: 'consistent', key: null });
+  assert.deepEqual(await algo('balance random'), { algorithm: 'random', draws: 2, hashType: 'map-based', key: null });
+  assert.deepEqual(await algo('balance random(5)'), { algorithm: 'random', draws: 5, hashType: 'map-based', key: null });
+  assert.deepEqual(await algo('hash-type map-based sdbm'), { algorithm: 'roundrobin', draws: 2, hashType: 'map-based', key: null });
 });
 
 test('balance and hash-type errors', async () => {
-  const r = await load(cfg('backend b', '    balance', '    balance rr', '    balance uri', '    balance random(x)', '    balance random(0)', '    hash-type', '    hash-type consistant', '    hash-type consistent md5', '    hash-type consistent sdbm avalanche', '    hash-type consistent djb2'));
+  const r = await load(cfg('backend b', '    balance', '    balance rr', '    balance rdp-cookie', '    balance random(x)', '    balance random(0)', '    hash-type', '    hash-type consistant', '    hash-type consistent md5', '    hash-type consistent sdbm avalanche', '    hash-type consistent djb2'));
   assert.deepEqual(messages(r), [
-    "lbd.cfg:2: 'balance': expects an algorithm (roundrobin, static-rr, leastconn, first, source, random)",
-    "lbd.cfg:3: 'balance': unknown algorithm 'rr' (expected roundrobin, static-rr, leastconn, first, source, random)",
-    "lbd.cfg:4: 'balance': algorithm 'uri' is not supported by lbd (supported: roundrobin, static-rr, leastconn, first, source, random)",
+    "lbd.cfg:2: 'balance': expects an algorithm (roundrobin, static-rr, leastconn, first, source, random, uri, url_param, hdr)",
+    "lbd.cfg:3: 'balance': unknown algorithm 'rr' (expected roundrobin, static-rr, leastconn, first, source, random, uri, url_param, hdr)",
+    "lbd.cfg:4: 'balance': algorithm 'rdp-cookie' is not supported by lbd (supported: roundrobin, static-rr, leastconn, first, source, random, uri, url_param, hdr)",
     "lbd.cfg:5: 'balance': expected an integer, got 'x'",
     "lbd.cfg:6: 'balance': expected an integer between 1 and 1000, got '0'",
     "lbd.cfg:7: 'hash-type': expects map-based or consistent",
@@ -325,27 +325,24 @@ test('proxy keyword errors', async () => {
   );
   assert.equal(r.config, null);
   assert.deepEqual(messages(r), [
-    "lbd.cfg:1: warning: frontend 'f' has no default_backend and no use_backend rule: it has nowhere to send connections",
     "lbd.cfg:3: 'mode': expects tcp or http",
     "lbd.cfg:4: 'mode': unknown mode 'health' (expected tcp, http)",
     "lbd.cfg:5: 'maxconn': expected an integer of at least 0, got '-1'",
     "lbd.cfg:6: 'default_backend': expects a backend name",
     "lbd.cfg:7: 'default_backend': unexpected argument 'extra' (expects a backend name)",
-    "lbd.cfg:8: 'use_backend': conditions ('if …') need mode http support; not yet supported",
-    "lbd.cfg:9: 'use_backend': conditions ('unless …') need mode http support; not yet supported",
-    "lbd.cfg:10: 'use_backend': dynamic backend names ('%[req.hdr(host)]') are not supported",
+    "lbd.cfg:9: 'use_backend': no such ACL: 'x' (ACLs must be declared before the line that uses them)",
+    "lbd.cfg:10: 'use_backend': dynamic backend names ('%[req.hdr(host)]') are not supported by lbd",
     "lbd.cfg:11: 'use_backend': expects a backend name",
     "lbd.cfg:12: 'server' is not allowed in a frontend section (only in backend, listen)",
     "lbd.cfg:13: 'default-server' is not allowed in a frontend section (only in defaults, backend, listen)",
     "lbd.cfg:14: 'balance' is not allowed in a frontend section (only in defaults, backend, listen)",
     "lbd.cfg:15: 'id': expected an integer between 1 and 2147483647, got '0'",
     "lbd.cfg:16: 'disabled': unexpected argument 'now' (expects no argument)",
-    "lbd.cfg:17: 'option': expects an option name (one of redispatch, httpchk, tcp-check, log-health-checks, tcplog, httplog, dontlognull)",
-    "lbd.cfg:18: 'option': option 'forwardfor' is not supported by lbd",
+    "lbd.cfg:17: 'option': expects an option name (one of redispatch, httpchk, tcp-check, log-health-checks, forwardfor, http-keep-alive, http-server-close, httpclose, tcplog, httplog, dontlognull)",
+    "lbd.cfg:18: warning: 'option forwardfor' ignored for frontend 'f' as it requires HTTP mode",
     "lbd.cfg:19: 'option redispatch' is not allowed in a frontend section (only in defaults, backend, listen)",
     "lbd.cfg:20: 'option httpchk' is not allowed in a frontend section (only in defaults, backend, listen)",
     "lbd.cfg:21: 'no': only 'no option <name>' and 'no log' are supported",
-    "lbd.cfg:22: 'acl' is not supported by lbd",
     "lbd.cfg:23: 'daemon' is not allowed in a frontend section (only in global)",
     "lbd.cfg:25: 'bind' is not allowed in a backend section (only in frontend, listen)",
     "lbd.cfg:26: 'use_backend' is not allowed in a backend section (only in frontend, listen)",
@@ -360,10 +357,10 @@ test('proxy keyword errors', async () => {
 });
 
 test('HAProxy proxy keywords lbd lacks say so; negating an option that cannot be negated is an error', async () => {
-  const r = await load(cfg('backend b', '    stats enable', '    http-request deny', '    no option httpchk', '    no option tcp-check', '    option redispatch 3'));
+  const r = await load(cfg('backend b', '    stats enable', '    http-error status 400', '    no option httpchk', '    no option tcp-check', '    option redispatch 3'));
   assert.deepEqual(messages(r), [
     "lbd.cfg:2: 'stats' is not supported by lbd",
-    "lbd.cfg:3: 'http-request' is not supported by lbd",
+    "lbd.cfg:3: 'http-error' is not supported by lbd",
     "lbd.cfg:4: 'no option': 'no option httpchk' is not supported",
     "lbd.cfg:5: 'no option': 'no option tcp-check' is not supported",
     "lbd.cfg:6: 'option redispatch': unexpected argument '3' (expects no argument)",

@@ -52,6 +52,7 @@ test('server defaults', async () => {
     onMarkedDown: null,
     onMarkedUp: null,
     initAddr: ['last', 'libc'],
+    cookie: null,
   });
 });
 
@@ -59,7 +60,7 @@ test('every server option', async () => {
   const s = await server(
     'server s1 10.0.0.1:80 check inter 5s fastinter 500 downinter 10s rise 4 fall 5 weight 256 disabled backup port 8080 addr 10.0.0.9 ' +
       'maxconn 100 maxqueue 20 slowstart 30s observe layer4 error-limit 3 on-error mark-down on-marked-down shutdown-sessions ' +
-      'on-marked-up shutdown-backup-sessions init-addr none,10.0.0.1,libc id 7',
+      'on-marked-up shutdown-backup-sessions init-addr none,10.0.0.1,libc id 7 cookie s1',
   );
   assert.deepEqual(
     { ...s, where: undefined },
@@ -91,6 +92,7 @@ test('every server option', async () => {
       onMarkedDown: 'shutdown-sessions',
       onMarkedUp: 'shutdown-backup-sessions',
       initAddr: ['none', '10.0.0.1', 'libc'],
+      cookie: 's1',
     },
   );
 });

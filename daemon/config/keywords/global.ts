@@ -5,6 +5,7 @@ import { oneOf, type KwCtx } from '../context.js';
 import { parseDuration, parseInteger, parseOctalMode } from '../units.js';
 import { didYouMean } from '../suggest.js';
 import { dispatchSub, type Keyword, type KeywordTable, type SubKeyword } from './table.js';
+import { parseLogLine } from './logging.js';
 
 const GLOBAL = ['global'] as const;
 
@@ -118,11 +119,14 @@ export const GLOBAL_KEYWORDS: KeywordTable<GlobalDraft> = {
     },
   },
   log: {
-    help: '<target> <facility> …: accepted and kept; lbd logs to stderr',
+    help: '<address> [len <n>] [format <fmt>] [sample <r>:<n>] <facility> [<level> [<minlevel>]]: parsed and kept; lbd logs to stderr',
     sections: GLOBAL,
     parse(ctx, g) {
       if (ctx.args.length === 0) return ctx.error('expects a log target');
+      const t = parseLogLine(ctx, false);
+      if (t === undefined) return;
       g.logs.push(ctx.line.raw);
+      g.logTargets.push(t);
       ctx.warn('ignored by lbd (it logs to stderr); the line is kept in the configuration');
     },
   },
@@ -137,7 +141,21 @@ export const GLOBAL_KEYWORDS: KeywordTable<GlobalDraft> = {
   nbproc: ignored('<n>: accepted and ignored', 'it runs one process'),
   'ca-base': ignored('<dir>: accepted and ignored', 'it does not speak TLS'),
   'crt-base': ignored('<dir>: accepted and ignored', 'it does not speak TLS'),
-  'tune.*': ignored('tune.<name> <value>: accepted and ignored', 'it has no tunables'),
+  'tune.bufsize': {
+    help: '<bytes>: buffer size, which bounds a request or response head (default 16384)',
+    sections: GLOBAL,
+    parse(ctx, g) {
+      g.tune.bufsize = ctx.single((t) => parseInteger(t, 1024, 1 << 30), 'a size in bytes (at least 1024)') ?? g.tune.bufsize;
+    },
+  },
+  'tune.http.maxhdr': {
+    help: '<n>: most header fields a request or response may have (default 101)',
+    sections: GLOBAL,
+    parse(ctx, g) {
+      g.tune.httpMaxhdr = ctx.single((t) => parseInteger(t, 1, 32767), 'a number between 1 and 32767') ?? g.tune.httpMaxhdr;
+    },
+  },
+  'tune.*': ignored('tune.<name> <value>: other tunables are accepted and ignored', 'it has no such tunable'),
 };
 
 /** The row for a global keyword, including prefix rows such as `tune.*`. */

@@ -4,10 +4,11 @@ import { PROXY_KINDS, type KwCtx, type SectionKind } from '../context.js';
 import { didYouMean } from '../suggest.js';
 import { notAllowed, type SubKeyword } from './table.js';
 import { parseHttpchk } from './checks.js';
+import { HTTP_OPTIONS } from './http-options.js';
 
 const BACKEND_SIDE: readonly SectionKind[] = ['defaults', 'backend', 'listen'];
 
-interface OptionRow {
+export interface OptionRow {
   readonly help: string;
   readonly sections: readonly SectionKind[];
   /** Whether `no option <name>` is meaningful (it undoes the option, e.g. one inherited from defaults). */
@@ -23,18 +24,6 @@ function flag(help: string, sections: readonly SectionKind[], set: (px: ProxyDra
     negatable: true,
     parse(ctx, px, negate) {
       if (ctx.expectCount(0, 'no argument')) set(px, !negate);
-    },
-  };
-}
-
-/** A logging option lbd accepts without acting on it (it writes its own log lines to stderr). */
-function logOption(help: string): OptionRow {
-  return {
-    help: `${help}; accepted and ignored`,
-    sections: PROXY_KINDS,
-    negatable: true,
-    parse(ctx) {
-      if (ctx.expectCount(0, 'no argument')) ctx.warn('ignored by lbd (it writes its own log lines to stderr)');
     },
   };
 }
@@ -57,14 +46,12 @@ export const OPTIONS: Readonly<Record<string, OptionRow>> = {
     },
   },
   'log-health-checks': flag('log every health check status change, not only up/down', BACKEND_SIDE, (px, on) => (px.check.logHealthChecks = on)),
-  tcplog: logOption('TCP log format'),
-  httplog: logOption('HTTP log format'),
-  dontlognull: logOption('do not log connections that carried no data'),
+  ...HTTP_OPTIONS,
 };
 
 /** Options HAProxy has that lbd does not, so the message says "not supported" rather than "unknown". */
 const UNSUPPORTED_OPTIONS: ReadonlySet<string> = new Set([
-  'forwardfor', 'originalto', 'http-server-close', 'httpclose', 'http-keep-alive', 'http-pretend-keepalive', 'http-buffer-request',
+  'originalto', 'http-pretend-keepalive', 'http-buffer-request', 'httpslog',
   'http-no-delay', 'http-use-proxy-header', 'abortonclose', 'allbackups', 'persist', 'prefer-last-server', 'checkcache',
   'ssl-hello-chk', 'mysql-check', 'pgsql-check', 'redis-check', 'smtpchk', 'ldap-check', 'spop-check', 'external-check',
   'splice-auto', 'splice-request', 'splice-response', 'tcpka', 'clitcpka', 'srvtcpka', 'nolinger', 'independent-streams',

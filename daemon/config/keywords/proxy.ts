@@ -3,7 +3,7 @@
  * the four section kinds and each row says where it is allowed (HAProxy's PR_CAP_FE/BE/DEF flags):
  * a `listen` is both a frontend and a backend, `defaults` sets what the proxies after it inherit.
  */
-import type { BalanceAlgorithm, ProxyMode } from '../types.js';
+import type { ProxyMode } from '../types.js';
 import type { ProxyDraft } from '../drafts.js';
 import { PROXY_KINDS, oneOf, type SectionKind } from '../context.js';
 import { parseInteger } from '../units.js';
@@ -13,6 +13,12 @@ import { OPTION_SUB, parseOption } from './options.js';
 import { HTTP_CHECK_SUB, TCP_CHECK_SUB } from './checks.js';
 import { parseDefaultServer, parseServer } from './server.js';
 import { parseBind } from './bind.js';
+import { aclKeyword, useBackendKeyword } from './acl.js';
+import { balanceKeyword, hashTypeKeyword } from './balance.js';
+import { logFormatKeyword, proxyLogKeyword } from './logging.js';
+import { httpRequestKeyword, httpResponseKeyword } from './http-rules.js';
+import { errorfileKeyword } from './http-files.js';
+import { cookieKeyword, httpReuseKeyword, monitorUriKeyword, retryOnKeyword } from './http-proxy.js';
 
 const FRONT: readonly SectionKind[] = ['defaults', 'frontend', 'listen'];
 const FRONT_ONLY: readonly SectionKind[] = ['frontend', 'listen'];
@@ -20,32 +26,12 @@ const BACK: readonly SectionKind[] = ['defaults', 'backend', 'listen'];
 const BACK_ONLY: readonly SectionKind[] = ['backend', 'listen'];
 const PROXIES: readonly SectionKind[] = ['frontend', 'backend', 'listen'];
 
-const BALANCE: readonly BalanceAlgorithm[] = ['roundrobin', 'static-rr', 'leastconn', 'first', 'source', 'random'];
-const HAPROXY_ONLY_BALANCE = ['uri', 'url_param', 'hdr', 'rdp-cookie', 'hash'];
-const HASH_FUNCTIONS = ['sdbm', 'djb2', 'wt6', 'crc32'];
-
 const ref = (ctx: { line: { file: string; line: number } }) => ({ file: ctx.line.file, line: ctx.line.line });
 
-/** `use_backend`/`default_backend` take a plain name: dynamic names need HTTP sample fetches. */
+/** `default_backend` takes a plain name: dynamic names need sample expressions in backend names. */
 function backendName(text: string): string | null {
-  return text.includes('%[') ? `dynamic backend names ('${text}') are not supported` : null;
+  return text.includes('%[') ? `dynamic backend names ('${text}') are not supported by lbd` : null;
 }
-
-const useBackend: Keyword<ProxyDraft> = {
-  help: '<backend>: send traffic to this backend (no condition: conditions need mode http support; not yet supported)',
-  sections: FRONT_ONLY,
-  parse(ctx, px) {
-    const [name, cond] = ctx.args;
-    if (name === undefined) return ctx.error('expects a backend name');
-    if (cond !== undefined) {
-      if (cond.text === 'if' || cond.text === 'unless') return ctx.error(`conditions ('${cond.text} …') need mode http support; not yet supported`, cond);
-      return ctx.error(`unexpected argument '${cond.text}'`, cond);
-    }
-    const bad = backendName(name.text);
-    if (bad) return ctx.error(bad, name);
-    px.useBackends.push({ backend: name.text, where: ref(ctx) });
-  },
-};
 
 /** The proxy keyword table. `no` (`no option …`, `no log`) is handled by the parser, which needs to look past it. */
 export const PROXY_KEYWORDS: KeywordTable<ProxyDraft> = {
@@ -67,7 +53,8 @@ export const PROXY_KEYWORDS: KeywordTable<ProxyDraft> = {
       px.defaultBackend = { backend: ctx.args[0].text, where: ref(ctx) };
     },
   },
-  use_backend: useBackend,
+  use_backend: useBackendKeyword,
+  acl: aclKeyword,
   maxconn: {
     help: '<n>: max concurrent sessions of the frontend (default 0: only the global maxconn applies)',
     sections: FRONT,
@@ -87,49 +74,21 @@ export const PROXY_KEYWORDS: KeywordTable<ProxyDraft> = {
     },
   },
   option: { help: '<name> …', sections: PROXY_KINDS, parse: (ctx, px) => parseOption(ctx, px, false), sub: OPTION_SUB },
-  balance: {
-    help: 'roundrobin|static-rr|leastconn|first|source|random[(<draws>)]: load-balancing algorithm (default roundrobin)',
-    sections: BACK,
-    parse(ctx, px) {
-      if (!ctx.expectCount(1, `an algorithm (${BALANCE.join(', ')})`)) return;
-      const w = ctx.args[0];
-      const m = /^random(?:\((.*)\))?$/.exec(w.text);
-      if (m) {
-        const draws = m[1] === undefined ? 2 : ctx.value(parseInteger(m[1], 1, 1000), w);
-        if (draws !== undefined) px.balance = { algorithm: 'random', draws };
-        return;
-      }
-      if (HAPROXY_ONLY_BALANCE.includes(w.text)) return ctx.error(`algorithm '${w.text}' is not supported by lbd (supported: ${BALANCE.join(', ')})`, w);
-      const algorithm = oneOf(ctx, w, BALANCE, 'algorithm');
-      if (algorithm !== undefined) px.balance = { algorithm, draws: 2 };
-    },
-  },
-  'hash-type': {
-    help: 'map-based|consistent [sdbm]: how hashing algorithms map keys to servers (default map-based)',
-    sections: BACK,
-    parse(ctx, px) {
-      const [type, fn, extra] = ctx.args;
-      if (type === undefined) return ctx.error('expects map-based or consistent');
-      const t = oneOf(ctx, type, ['map-based', 'consistent'] as const, 'hash type');
-      if (t === undefined) return;
-      if (fn !== undefined && !HASH_FUNCTIONS.includes(fn.text)) return ctx.error(`unknown hash function '${fn.text}' (expected ${HASH_FUNCTIONS.join(', ')})`, fn);
-      if (fn !== undefined && fn.text !== 'sdbm') ctx.warn(`hash function '${fn.text}' is ignored; lbd always hashes with sdbm`, fn);
-      if (extra !== undefined) return ctx.error(`unexpected argument '${extra.text}' (hash modifiers are not supported)`, extra);
-      px.hashType = t;
-    },
-  },
+  balance: balanceKeyword,
+  'hash-type': hashTypeKeyword,
   'http-check': { help: '<rule> …', sections: BACK, parse: (ctx, px) => dispatchSub(ctx, px, HTTP_CHECK_SUB, 'http-check rule'), sub: HTTP_CHECK_SUB },
   'tcp-check': { help: '<rule> …', sections: BACK, parse: (ctx, px) => dispatchSub(ctx, px, TCP_CHECK_SUB, 'tcp-check rule'), sub: TCP_CHECK_SUB },
   server: { help: '<name> <addr>[:<port>] [options]: a server of this backend', sections: BACK_ONLY, parse: parseServer },
   'default-server': { help: '[options]: options for the servers declared after it', sections: BACK, parse: parseDefaultServer },
-  log: {
-    help: 'global | <target> …: accepted and ignored (lbd logs to stderr)',
-    sections: PROXY_KINDS,
-    parse(ctx) {
-      if (ctx.args.length === 0) return ctx.error("expects 'global' or a log target");
-      ctx.warn('ignored by lbd (it logs to stderr)');
-    },
-  },
+  log: proxyLogKeyword,
+  'log-format': logFormatKeyword,
+  'http-request': httpRequestKeyword,
+  'http-response': httpResponseKeyword,
+  errorfile: errorfileKeyword,
+  cookie: cookieKeyword,
+  'retry-on': retryOnKeyword,
+  'http-reuse': httpReuseKeyword,
+  'monitor-uri': monitorUriKeyword,
   disabled: {
     help: 'start the proxy stopped',
     sections: PROXY_KINDS,
@@ -164,9 +123,9 @@ export const PROXY_KEYWORDS: KeywordTable<ProxyDraft> = {
 
 /** Proxy keywords HAProxy has that lbd does not implement: refused with "not supported", not "unknown". */
 export const UNSUPPORTED_PROXY_KEYWORDS: ReadonlySet<string> = new Set([
-  'acl', 'http-request', 'http-response', 'http-after-response', 'tcp-request', 'tcp-response', 'stick-table', 'stick',
-  'cookie', 'errorfile', 'errorloc', 'capture', 'fullconn', 'rate-limit', 'monitor-uri', 'monitor', 'stats', 'redirect',
+  'http-after-response', 'tcp-request', 'tcp-response', 'stick-table', 'stick', 'http-error', 'errorloc302', 'errorloc303',
+  'errorloc', 'capture', 'fullconn', 'rate-limit', 'monitor', 'stats', 'redirect', 'declare', 'log-format-sd', 'http-send-name-header',
   'compression', 'filter', 'server-template', 'server-state-file-name', 'load-server-state-from-file', 'dynamic-cookie-key',
-  'force-persist', 'ignore-persist', 'persist', 'unique-id-format', 'unique-id-header', 'log-format', 'error-log-format',
-  'log-tag', 'bind-process', 'email-alert', 'external-check', 'http-reuse', 'source', 'errorfiles', 'grace', 'backlog',
+  'force-persist', 'ignore-persist', 'persist', 'unique-id-format', 'unique-id-header', 'error-log-format', 'max-keep-alive-queue',
+  'log-tag', 'bind-process', 'email-alert', 'external-check', 'source', 'errorfiles', 'grace', 'backlog', 'dispatch', 'hash-balance-factor',
 ]);

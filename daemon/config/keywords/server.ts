@@ -112,12 +112,13 @@ export const SERVER_OPTIONS: Readonly<Record<string, ServerOption>> = {
       else ctx.error(`option 'id': ${r.error}`, w);
     },
   },
+  cookie: valued('<value>: this server\'s value of the backend\'s persistence cookie', (t) => (t === '' ? { ok: false, error: 'expects <value> as argument' } : { ok: true, value: t }), (o, v) => (o.cookie = v)),
 };
 
 /** Server options HAProxy has that lbd does not: refused with "not supported", not "unknown". */
 const UNSUPPORTED: ReadonlySet<string> = new Set([
   'ssl', 'no-ssl', 'verify', 'verifyhost', 'sni', 'ca-file', 'crt', 'ciphers', 'alpn', 'npn', 'proto', 'send-proxy', 'send-proxy-v2',
-  'check-ssl', 'check-send-proxy', 'check-sni', 'check-alpn', 'check-proto', 'check-via-socks4', 'socks4', 'cookie', 'redir',
+  'check-ssl', 'check-send-proxy', 'check-sni', 'check-alpn', 'check-proto', 'check-via-socks4', 'socks4', 'redir',
   'resolvers', 'resolve-prefer', 'resolve-opts', 'resolve-net', 'agent-check', 'agent-port', 'agent-inter', 'agent-addr',
   'agent-send', 'pool-max-conn', 'pool-purge-delay', 'pool-low-conn', 'max-reuse', 'source', 'usesrc', 'namespace', 'tfo',
   'minconn', 'tcp-ut', 'ws', 'force-tlsv12', 'force-tlsv13', 'ssl-min-ver', 'ssl-max-ver', 'ssl-reuse', 'no-ssl-reuse',
