@@ -45,7 +45,7 @@ function parseCsv(text: string): { header: string[]; rows: string[][] } {
 
 let lbd: LbdProcess;
 let sock: string;
-let cleanup: () => void;
+let cleanup: (() => void) | undefined;
 
 before(async () => {
   if (skip) return;
@@ -78,8 +78,8 @@ backend monitoring
 
 after(async () => {
   if (skip) return;
-  await lbd.stop();
-  cleanup();
+  await lbd?.stop();
+  cleanup?.();
 });
 
 const socatCmd = (input: string) => run('socat', ['stdio', `unix-connect:${sock}`], { input, timeoutMs: 5000 });

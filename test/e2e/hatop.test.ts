@@ -22,7 +22,7 @@ const screen = () => tmux('capture-pane', '-p', '-t', 'hatop').stdout;
 
 let lbd: LbdProcess;
 let sock: string;
-let cleanup: () => void;
+let cleanup: (() => void) | undefined;
 const backends: http.Server[] = [];
 
 async function readyz(): Promise<number> {
@@ -69,9 +69,9 @@ backend monitoring
 after(async () => {
   if (skip) return;
   tmux('kill-server');
-  await lbd.stop();
+  await lbd?.stop();
   for (const b of backends) await new Promise((r) => b.close(r));
-  cleanup();
+  cleanup?.();
 });
 
 /** A server's row in lbd's own `show stat`. */
