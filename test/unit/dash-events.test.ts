@@ -76,4 +76,7 @@ test('header: the process figures left, the clock and the key right, exactly the
   assert.equal(h.length, 120);
   assert.match(h, /lbd 0\.1\.0 · pid 42 · up 1m · 0 frontends · 1 backends/);
   assert.equal(headerText(m, 40).length, 40);
+  const narrow = headerText(m, 62);
+  assert.equal(narrow.length, 62);
+  assert.match(narrow, /lbd 0\.1\.0 · up 1m · 0 conns · 0 conn\/s/, 'counts of proxies and the pid go first');
 });

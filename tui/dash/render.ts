@@ -14,24 +14,43 @@ import { backendHealth, donutGeometry, donutLabel, healthTone, pickBackends } fr
 import { serverTable } from './rows.js';
 import { clock, cut, shortDuration } from './text.js';
 
-/** Set a panel's title, cut to fit its top border. */
-function title(el: { width: unknown; setLabel(text: string): void }, text: string): void {
-  el.setLabel(` ${cut(text, Math.max(1, Number(el.width) - 6))} `);
+/** Set a panel's title: the first of `texts` that fits its top border (the last one cut to fit). */
+function title(el: { width: unknown; setLabel(text: string): void }, ...texts: string[]): void {
+  const room = Math.max(1, Number(el.width) - 6);
+  el.setLabel(` ${cut(texts.find((t) => t.length <= room) ?? texts[texts.length - 1]!, room)} `);
 }
 
 /** The header: who we watch and the process's figures, the clock and the one key. */
 export function headerText(model: DashModel, width: number): string {
   const s = model.snapshot;
   const right = ` ${clock(Date.now())}  q quit `;
+  const room = Math.max(0, width - right.length - 1);
   let left: string;
   if (!s) left = ` lbd dash · ${model.opts.socket}`;
   else {
     const p = s.process;
     const fe = s.frontends.filter((f) => !f.configDisabled).length;
     const be = s.backends.filter((b) => !b.configDisabled).length;
-    left = ` lbd ${p.version} · pid ${p.pid} · up ${shortDuration(p.now - p.startedAt)} · ${fe} frontends · ${be} backends · ${p.currConns} conns · ${p.connRate} conn/s${p.stopping ? ' · STOPPING' : ''}`;
+    // [text, priority]: on a narrow screen the lowest priority goes first
+    let parts: [string, number][] = [
+      [`lbd ${p.version}`, 5],
+      [`pid ${p.pid}`, 1],
+      [`up ${shortDuration(p.now - p.startedAt)}`, 3],
+      [`${fe} frontends`, 0],
+      [`${be} backends`, 0],
+      [`${p.currConns} conns`, 4],
+      [`${p.connRate} conn/s`, 4],
+    ];
+    if (p.stopping) parts.push(['STOPPING', 9]);
+    const text = () => ` ${parts.map(([t]) => t).join(' · ')}`;
+    while (text().length > room && parts.length > 1) {
+      const low = Math.min(...parts.map(([, pr]) => pr));
+      const i = parts.findIndex(([, pr]) => pr === low);
+      parts = parts.filter((_, k) => k !== i);
+    }
+    left = text();
   }
-  left = cut(left, Math.max(0, width - right.length));
+  left = cut(left, room);
   return left + ' '.repeat(Math.max(0, width - left.length - right.length)) + right;
 }
 
@@ -62,7 +81,7 @@ function drawRate(w: DashWidgets, model: DashModel, p: Palette): void {
   w.rate.options.maxY = chart.maxY;
   w.rate.options.numYLabels = chart.steps;
   w.rate.setData(chart.series.map((s, i) => ({ title: cut(s.title, titleWidth), x: chart.labels, y: s.y, style: { line: p.series(i) } })));
-  title(w.rate, `sessions/s per backend · last ${shortDuration(model.windowMs)} · peak ${Math.round(chart.peak * 10) / 10}`);
+  title(w.rate, `sessions/s per backend · last ${shortDuration(model.windowMs)} · peak ${Math.round(chart.peak * 10) / 10}`, 'sessions/s per backend');
 }
 
 function drawHealth(w: DashWidgets, model: DashModel, p: Palette): void {
@@ -74,7 +93,7 @@ function drawHealth(w: DashWidgets, model: DashModel, p: Palette): void {
   w.health.setData(shown.map((h) => ({ percent: h.total ? h.healthy / h.total : 0, label: donutLabel(h, g.labelChars), color: p.ink(healthTone(h)) })));
   const healthy = all.filter((h) => h.healthy === h.total).length;
   const more = all.length > shown.length ? ` · ${all.length - shown.length} more, least healthy shown` : '';
-  title(w.health, `healthy servers · ${healthy}/${all.length} backends all up${more}`);
+  title(w.health, `healthy servers · all up: ${healthy}/${all.length}${more}`, `healthy servers · all up: ${healthy}/${all.length}`, 'healthy servers');
 }
 
 function drawServers(w: DashWidgets, model: DashModel, p: Palette): void {
@@ -92,7 +111,7 @@ function drawServers(w: DashWidgets, model: DashModel, p: Palette): void {
   const head = t.headers.map((h, i) => h.padEnd(t.columnWidth[i]!)).join(' '.repeat(w.tableGap)).trimEnd();
   w.servers.setContent(` ${p.bold(head)}\n ${p.paint('muted', '─'.repeat(Math.min(width, head.length)))}`);
   const hidden = t.hidden ? ` · ${t.total - t.hidden} of ${t.total} shown, problems first` : ` · ${t.total}`;
-  title(w.servers, `servers${hidden}`);
+  title(w.servers, `servers${hidden}`, 'servers');
 }
 
 function drawErrors(w: DashWidgets, model: DashModel): void {
@@ -103,7 +122,7 @@ function drawErrors(w: DashWidgets, model: DashModel): void {
   w.errors.options.barSpacing = spacing;
   w.errors.options.barWidth = Math.max(2, Math.min(8, spacing - 3));
   w.errors.setData({ titles: bars.titles, data: bars.data });
-  title(w.errors, `${bars.title}${bars.hidden ? ` · ${bars.hidden} more` : ''}`);
+  title(w.errors, `${bars.title}${bars.hidden ? ` · ${bars.hidden} more` : ''}`, bars.title);
 }
 
 function drawEvents(w: DashWidgets, model: DashModel): void {
