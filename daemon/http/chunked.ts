@@ -10,7 +10,7 @@
 // No callbacks, no closures, no allocation per chunk. Rules as in HAProxy 2.6's h1_parse_chunk_size:
 // 1*HEXDIG, value below 2^52 (leading zeros allowed), optional SP/HTAB, optional ';' extensions up to the
 // line end (bounded), CRLF or bare LF; after the data CRLF or bare LF. Trailer fields follow the head
-// rules (parse-head.ts); lbd refuses invalid trailer names where HAProxy 2.6 lets them through.
+// rules (parse-head.ts): an invalid trailer name is refused (HAProxy 2.6 refuses or forwards it, by timing).
 
 import { CR, HEX, HT, LF, SP } from './bytes.js';
 import { HeadKind } from './head.js';

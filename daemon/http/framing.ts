@@ -9,7 +9,8 @@
 //  - Content-Length: every field and every element of a comma list must be the same decimal number
 //    (leading zeros, surrounding blanks allowed); the copies are marked skip and `contentLengthRewrite`
 //    says when the kept field is not already the plain number; empty, signed, hex, overflow → 400/502.
-//  - Responses to HEAD, 1xx, 204 and 304 have no body; 2xx to CONNECT and 101 switch to a tunnel;
+//  - Responses to HEAD, 1xx, 204 and 304 have no body (Content-Length is dropped from 1xx and 204);
+//    2xx to CONNECT and 101 (only when the request asked to upgrade) switch to a tunnel;
 //    a response without length is read until the server closes.
 //  - Keep-alive: HTTP/1.1 unless "Connection: close"; HTTP/1.0 only with "Connection: keep-alive".
 
@@ -126,7 +127,12 @@ const TE_OK = 0;
 const TE_BAD = 1; // 400 / 502
 const TE_OTHER = 2; // codings other than chunked before it: 422 on a request
 
-/** Transfer-Encoding over every field (HAProxy's h1_parse_xfer_enc_header plus its request rules). */
+/**
+ * Transfer-Encoding over every field, as HAProxy 2.6.12's h1_parse_xfer_enc_header walks it: elements
+ * split on commas, leading blanks skipped; an empty element (", chunked") counts as a coding other
+ * than chunked; a comma at the very end ends the list ("chunked," is chunked); chunked twice, or a
+ * request coding after chunked, is an error; the list must end with chunked.
+ */
 function transferEncoding(h: HttpHead, request: boolean): number {
   const buf = h.buf;
   let chunked = false;
@@ -134,16 +140,13 @@ function transferEncoding(h: HttpHead, request: boolean): number {
   let other = false;
   for (let i = 0; i < h.count; i++) {
     if (h.ids[i] !== Hdr.TRANSFER_ENCODING) continue;
-    let p = h.offs[4 * i + 2];
     const e = h.offs[4 * i + 3];
-    if (p === e) return TE_BAD;
-    for (;;) {
-      while (p < e && isLws(buf[p])) p++;
+    for (let p = h.offs[4 * i + 2]; p < e; p++) {
+      if (isLws(buf[p])) continue;
       const s = p;
       while (p < e && buf[p] !== 0x2c) p++;
       let t = p;
       while (t > s && isLws(buf[t - 1])) t--;
-      if (t === s) return TE_BAD; // empty element (",chunked", "a,,b", "chunked,")
       if (t - s === 7 && eqLower(buf, s, t, 'chunked')) {
         if (chunked) return TE_BAD;
         chunked = lastChunked = true;
@@ -152,9 +155,6 @@ function transferEncoding(h: HttpHead, request: boolean): number {
         other = true;
         lastChunked = false;
       }
-      if (p >= e) break;
-      p++;
-      if (p >= e) return TE_BAD;
     }
   }
   if (!lastChunked) return TE_BAD;
@@ -199,10 +199,11 @@ export function requestFraming(h: HttpHead, f: Framing): boolean {
 }
 
 /**
- * Decide a response's body framing from its head and the request's method. Returns false with
- * f.error (f.status 502) when the response is malformed and must not reach the client.
+ * Decide a response's body framing from its head, the request's method and whether the request asked
+ * to upgrade. Returns false with f.error (f.status 502) when the response is malformed and must not
+ * reach the client (HAProxy also refuses a 101 nobody asked for).
  */
-export function responseFraming(h: HttpHead, requestMethod: Method, f: Framing): boolean {
+export function responseFraming(h: HttpHead, requestMethod: Method, requestUpgrade: boolean, f: Framing): boolean {
   f.reset();
   connectionTokens(h, f);
   f.keepAlive = h.http11 ? !f.connClose : f.connKeepAlive && !f.connClose;
@@ -221,7 +222,14 @@ export function responseFraming(h: HttpHead, requestMethod: Method, f: Framing):
     body = Body.LENGTH;
   }
   const s = h.status;
+  if (s < 200 || s === 204) {
+    // RFC 9110 §8.6: no Content-Length in 1xx and 204; HAProxy removes it
+    if (f.contentLengthIndex >= 0) for (let i = 0; i < h.count; i++) if (h.ids[i] === Hdr.CONTENT_LENGTH) h.skip[i] = 1;
+    f.contentLengthIndex = -1;
+    f.contentLengthRewrite = false;
+  }
   if (s < 200) {
+    if (s === 101 && !requestUpgrade) return fail(f, 'unexpected-101', RESPONSE_ERROR_STATUS);
     f.body = s === 101 ? Body.TUNNEL : Body.NONE;
     f.upgrade = s === 101;
     f.interim = s !== 101;

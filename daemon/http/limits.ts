@@ -11,8 +11,8 @@ export interface HeadLimits {
   /**
    * Most bytes of the head once converted the way HAProxy stores it (HTX): the start line's parts
    * (method + target + version, or version + status + reason) plus name + value + 8 per header,
-   * whitespace and line endings not counted. Measured as tune.bufsize - tune.maxrewrite - 84 for a
-   * response and one byte less for a request (15276 / 15275 by default).
+   * whitespace and line endings not counted. Measured as tune.bufsize - tune.maxrewrite - 85 for
+   * requests and responses alike (15275 by default).
    */
   maxSize: number;
   /** Most header fields: tune.http.maxhdr - 1 (HAProxy's list keeps one slot for its end marker). */
@@ -25,7 +25,7 @@ export interface HeadLimits {
  */
 export function headLimits(bufsize = 16384, maxrewrite = 1024, maxhdr = 101): HeadLimits {
   const rewrite = Math.min(maxrewrite, bufsize >> 1);
-  return { maxRaw: bufsize - 64, maxSize: bufsize - rewrite - 84, maxHeaders: Math.max(1, maxhdr - 1) };
+  return { maxRaw: bufsize - 64, maxSize: bufsize - rewrite - 85, maxHeaders: Math.max(1, maxhdr - 1) };
 }
 
 /** The defaults every HAProxy 2.6 has without tune.* lines. */

@@ -400,7 +400,7 @@ export class HeadParser {
       }
       const bad = checkTarget(h);
       if (bad !== null) return this.fail(bad, h.targetStart);
-      size = h.methodEnd - h.methodStart + (h.targetEnd - h.targetStart) + 9;
+      size = h.methodEnd - h.methodStart + (h.targetEnd - h.targetStart) + 8;
     } else if (this.kind === HeadKind.RESPONSE) {
       size = 11 + h.reasonEnd - h.reasonStart;
     }

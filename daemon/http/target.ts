@@ -52,7 +52,7 @@ function schemeKind(buf: Buffer, s: number, e: number): 'http' | 'https' | 'othe
  * Classify the request-target and check it against the method and the Host header; sets targetForm
  * and the authority offsets on the head. Returns null when acceptable, else the reason (answered 400).
  *  - origin-form ("/..."): any method but CONNECT;
- *  - asterisk-form ("*" alone): OPTIONS or an unknown method (HAProxy ≥ 2.8's rule; 2.6.12 also lets
+ *  - asterisk-form ("*" alone): OPTIONS or an unknown method (newer HAProxy's rule; 2.6.12 also lets
  *    GET * through: lbd is stricter, see the table);
  *  - absolute-form (scheme "://" authority [path]): not for CONNECT; with a Host header and a
  *    non-empty authority, both must name the same host and port, a missing or empty port standing for
@@ -95,7 +95,7 @@ export function checkTarget(h: HttpHead): WireError | null {
     h.targetForm = TargetForm.AUTHORITY;
     return checkConnect(h, s, e);
   }
-  if (connect) return 'bad-target'; // HAProxy ≥ 2.8 rule; 2.6.12 forwards CONNECT http://h:443/ (see the table)
+  if (connect) return 'bad-target'; // newer HAProxy's rule; 2.6.12 forwards CONNECT http://h:443/ (see the table)
 
   h.targetForm = TargetForm.ABSOLUTE;
   // authority: up to the next '/', userinfo (up to the last '@') removed

@@ -21,12 +21,13 @@ export type WireError =
   | 'host-mismatch' // Host disagrees with the authority of an absolute-form or CONNECT target
   | 'bad-authority' // CONNECT target without host:port
   | 'bad-content-length' // Content-Length not a list of identical decimal numbers
-  | 'bad-transfer-encoding' // Transfer-Encoding empty, chunked twice, not last, or absent on a request
+  | 'bad-transfer-encoding' // Transfer-Encoding not ending in chunked, chunked twice, a coding after it; any coding but chunked in a response
   | 'unsupported-transfer-encoding' // request codings other than chunked before it: HAProxy answers 422
   | 'bad-chunk-size' // chunk size missing, not hex, or too large (>= 2^52)
   | 'bad-chunk-end' // chunk data not followed by CRLF
   | 'chunk-line-too-long' // chunk-size line (extensions) longer than the limit
-  | 'bad-trailers'; // a trailer field fails the header rules
+  | 'bad-trailers' // a trailer field fails the header rules
+  | 'unexpected-101'; // a 101 response to a request that did not ask to upgrade
 
 /** The status HAProxy answers a request rejected for this reason (422 only for the coding case). */
 export function requestErrorStatus(code: WireError): number {

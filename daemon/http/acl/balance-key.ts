@@ -4,6 +4,7 @@
  * `balance source`). null means "no key": the balancer falls back to round robin, as HAProxy does.
  */
 import type { RequestView } from './view.js';
+import type { HttpHashKey } from '../../config/types.js';
 import { splitCommaValues } from './http-values.js';
 
 /** `balance uri [path-only] [whole] [len <n>] [depth <n>]`. */
@@ -74,4 +75,20 @@ export function hdrKey(view: RequestView, name: string, useDomainOnly: boolean):
   if (last <= 0) return v;
   const prev = v.lastIndexOf('.', last - 1);
   return v.slice(prev + 1, last);
+}
+
+/**
+ * The hash key of a backend's `balance uri|url_param|hdr` for a request (null: round robin), or null for
+ * the other algorithms. `balance source` keys on the client address and is computed by the caller.
+ */
+export function httpHashKey(key: HttpHashKey | null | undefined, view: RequestView): string | null {
+  if (key === null || key === undefined) return null;
+  switch (key.kind) {
+    case 'uri':
+      return uriKey(view, key);
+    case 'url_param':
+      return urlParamKey(view, key.name);
+    case 'hdr':
+      return hdrKey(view, key.name, key.useDomainOnly);
+  }
 }

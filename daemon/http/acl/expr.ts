@@ -101,6 +101,7 @@ export function resolveExpr(expr: SampleExpr, ctx: FetchContext): ResolvedExpr |
   const kw = ctx.acl && Object.hasOwn(ACL_KEYWORDS, expr.name) ? ACL_KEYWORDS[expr.name] : undefined;
   const def: FetchDef | undefined = kw !== undefined ? FETCHES[kw.fetch] : fetchRow(expr.name, ctx);
   if (def === undefined) {
+    if (Object.hasOwn(ACL_KEYWORDS, expr.name)) return `unknown fetch method '${expr.name}': it is an ACL keyword (write ${ACL_KEYWORDS[expr.name].fetch} here)`;
     const known = HAPROXY_FETCHES.has(expr.name) || (ctx.acl && /_(beg|end|sub|reg|dir|dom|len|cnt|val)$/.test(expr.name) && HAPROXY_FETCHES.has(expr.name.replace(/_[a-z]+$/, '')));
     if (known) return `fetch method '${expr.name}' is not supported by lbd`;
     const names = ctx.acl ? [...Object.keys(ACL_KEYWORDS), ...Object.keys(FETCHES)] : Object.keys(FETCHES);
