@@ -123,7 +123,12 @@ export class ConfigParser {
   private negated(ctx: KwCtx, px: ProxyDraft): void {
     const what = ctx.args[0]?.text;
     if (what === 'option') return parseOption(ctx.sub(1), px, true);
-    if (what === 'log') return ctx.sub(1).warn('ignored by lbd (it logs to stderr)');
+    if (what === 'log') {
+      // `no log` forgets the log targets inherited from defaults
+      if (ctx.args.length > 1) return ctx.sub(1).error(`unexpected argument '${ctx.args[1].text}' (expects no argument)`, ctx.args[1]);
+      px.http.logTargets = [];
+      return ctx.sub(1).warn('ignored by lbd (it logs to stderr)');
+    }
     ctx.error("only 'no option <name>' and 'no log' are supported", ctx.args[0]);
   }
 
