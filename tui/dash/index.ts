@@ -10,7 +10,7 @@ import { AdminClient } from '../../shared/admin-client.js';
 import { VERSION } from '../../daemon/version.js';
 import { DashModel } from './model.js';
 import { startFeed } from './feed.js';
-import { buildLayout, type DashWidgets } from './layout.js';
+import { buildLayout, buildTooSmall, MIN_SIZE, tooSmall, type DashWidgets } from './layout.js';
 import { draw } from './render.js';
 import { makePalette } from './palette.js';
 
@@ -50,19 +50,30 @@ export async function runDash(opts: DashOptions): Promise<number> {
   if (tput.unicode) tput.brokenACS = true;
   const palette = makePalette(opts.color, tput.colors);
   const model = new DashModel({ socket: opts.socket, intervalMs, palette });
-  let widgets: DashWidgets = buildLayout(screen, palette);
+  /** The dashboard's widgets, or the box that asks for a bigger terminal. */
+  type View = { widgets: DashWidgets } | { small: Widgets.BoxElement };
+  const build = (): View => (tooSmall(Number(screen.width), Number(screen.height)) ? { small: buildTooSmall(screen) } : { widgets: buildLayout(screen, palette) });
+  let view: View = build();
 
   let lastDraw = 0;
   let pending: NodeJS.Timeout | null = null;
   let done = false;
+  let lastError = '';
   const redraw = () => {
     if (done) return;
     pending = null;
     lastDraw = Date.now();
-    try {
-      draw(widgets, model, palette);
-    } catch (e) {
-      model.note(`draw failed: ${(e as Error).message}`, 'bad');
+    if ('small' in view) {
+      view.small.setContent(`lbd dash needs at least ${MIN_SIZE.cols}×${MIN_SIZE.rows} (this terminal is ${screen.width}×${screen.height})\nq quits`);
+    } else {
+      try {
+        draw(view.widgets, model, palette);
+      } catch (e) {
+        // a widget that cannot draw (an odd size) must not take the dashboard down; say it once
+        const m = (e as Error).message;
+        if (m !== lastError) model.note(`draw failed: ${m}`, 'bad');
+        lastError = m;
+      }
     }
     screen.render();
   };
@@ -88,8 +99,9 @@ export async function runDash(opts: DashOptions): Promise<number> {
     resizeTimer = setTimeout(() => {
       resizeTimer = null;
       if (done) return;
-      widgets.root.destroy();
-      widgets = buildLayout(screen, palette);
+      if ('small' in view) view.small.destroy();
+      else view.widgets.root.destroy();
+      view = build();
       redraw();
     }, RESIZE_DEBOUNCE_MS);
   });

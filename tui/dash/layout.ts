@@ -24,6 +24,20 @@ export interface DashWidgets {
   tableGap: number;
 }
 
+/** The smallest terminal the layout is drawn on; below it a message asks for more room (the charts'
+ *  canvases cannot be made smaller than their axes and labels). */
+export const MIN_SIZE = Object.freeze({ cols: 60, rows: 20 });
+
+/** True when the screen is too small for the dashboard. */
+export function tooSmall(cols: number, rows: number): boolean {
+  return cols < MIN_SIZE.cols || rows < MIN_SIZE.rows;
+}
+
+/** In place of the layout on a terminal below MIN_SIZE: one box saying so (redrawn with the size). */
+export function buildTooSmall(screen: Widgets.Screen): Widgets.BoxElement {
+  return blessed.box({ parent: screen, top: 0, left: 0, width: '100%', height: '100%', align: 'center', valign: 'middle', tags: false });
+}
+
 /** Where each panel sits on the 12 × 12 grid: [row, col, rowSpan, colSpan]. */
 const PLACES = Object.freeze({
   rate: [0, 0, 4, 8],
