@@ -86,7 +86,7 @@ export class AdminClient extends EventEmitter {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly subs = new Set<Sub>();
-  private readonly bySeverId = new Map<number, Sub>();
+  private readonly byServerId = new Map<number, Sub>();
   private attempt = 0;
   private retryTimer: NodeJS.Timeout | null = null;
   /** The daemon instance last connected to (pid:startedAt): event seqs restart with a new one. */
@@ -150,7 +150,8 @@ export class AdminClient extends EventEmitter {
         try {
           msg = JSON.parse(data.toString()) as ServerMessage;
         } catch {
-          return fail(new AdminClientError('bad-message', 'the daemon sent a message that is not JSON'));
+          const e = new AdminClientError('bad-message', 'the daemon sent a message that is not JSON');
+          return settled ? void this.emit('error', e) : fail(e);
         }
         if (!settled) {
           if (msg.type === 'welcome') {
@@ -189,7 +190,7 @@ export class AdminClient extends EventEmitter {
   private onClosed(code: number, reason: string): void {
     this.ws = null;
     this.welcome = null;
-    this.bySeverId.clear();
+    this.byServerId.clear();
     for (const s of this.subs) s.serverId = null;
     for (const [id, p] of this.pending) {
       clearTimeout(p.timer);
@@ -199,11 +200,7 @@ export class AdminClient extends EventEmitter {
     const wasOpen = this.state === 'open';
     if (this.state !== 'closed') this.state = 'idle';
     if (wasOpen) this.emit('close', { code, reason });
-    if (code === CLOSE.VERSION_MISMATCH) {
-      this.state = 'closed';
-      this.emit('fatal', new AdminClientError('version-mismatch', reason || 'protocol version mismatch'));
-      return;
-    }
+    // a failed attempt is retried by scheduleRetry()'s own catch (or rejected to connect()'s caller)
     if (wasOpen && this.opts.reconnect) this.scheduleRetry();
   }
 
@@ -238,7 +235,7 @@ export class AdminClient extends EventEmitter {
         return;
       }
       case 'snapshot': {
-        const s = this.bySeverId.get(msg.sub);
+        const s = this.byServerId.get(msg.sub);
         if (!s || s.closed) return;
         s.seq = msg.seq;
         s.snapshot = msg.snapshot;
@@ -246,7 +243,7 @@ export class AdminClient extends EventEmitter {
         return;
       }
       case 'delta': {
-        const s = this.bySeverId.get(msg.sub);
+        const s = this.byServerId.get(msg.sub);
         if (!s || s.closed || !s.snapshot) return;
         try {
           if (msg.base !== s.seq) throw new Error(`delta ${msg.seq} is based on ${msg.base}, this client has ${s.seq}`);
@@ -260,7 +257,7 @@ export class AdminClient extends EventEmitter {
         return;
       }
       case 'event': {
-        const s = this.bySeverId.get(msg.sub);
+        const s = this.byServerId.get(msg.sub);
         if (!s || s.closed) return;
         s.lastEventSeq = Math.max(s.lastEventSeq, msg.event.seq);
         s.onEvent?.(msg.event);
@@ -335,7 +332,7 @@ export class AdminClient extends EventEmitter {
       const r = await this.call('subscribe', fields, this.opts.requestTimeoutMs, (id) => this.bind(s, id));
       s.lastEventSeq = Math.max(s.lastEventSeq, r.lastSeq ?? 0);
     } catch (e) {
-      if (s.serverId !== null) this.bySeverId.delete(s.serverId);
+      if (s.serverId !== null) this.byServerId.delete(s.serverId);
       throw e;
     }
     this.subs.add(s);
@@ -345,7 +342,7 @@ export class AdminClient extends EventEmitter {
         s.closed = true;
         this.subs.delete(s);
         const sid = s.serverId;
-        if (sid !== null) this.bySeverId.delete(sid);
+        if (sid !== null) this.byServerId.delete(sid);
         if (sid !== null && this.state === 'open') await this.request('unsubscribe', { sub: sid }).catch(() => {});
       },
     };
@@ -353,7 +350,7 @@ export class AdminClient extends EventEmitter {
 
   private bind(s: Sub, id: number): void {
     s.serverId = id;
-    this.bySeverId.set(id, s);
+    this.byServerId.set(id, s);
   }
 
   /** Subscribe again on a new connection: events resume after the last one seen (all of a new daemon's). */
@@ -361,7 +358,7 @@ export class AdminClient extends EventEmitter {
     if (!sameDaemon) s.lastEventSeq = 0;
     const fields: RequestOps['subscribe'] = s.fields.topic === 'events' ? { topic: 'events', since: s.lastEventSeq } : s.fields;
     this.call('subscribe', fields, this.opts.requestTimeoutMs, (id) => this.bind(s, id)).catch((e: AdminClientError) => {
-      if (s.serverId !== null && this.bySeverId.get(s.serverId) === s) this.bySeverId.delete(s.serverId);
+      if (s.serverId !== null && this.byServerId.get(s.serverId) === s) this.byServerId.delete(s.serverId);
       s.serverId = null;
       this.emit('error', new AdminClientError(e.code, `could not subscribe again: ${e.message}`));
     });
@@ -369,7 +366,7 @@ export class AdminClient extends EventEmitter {
 
   private resubscribe(s: Sub): void {
     if (s.serverId !== null) {
-      this.bySeverId.delete(s.serverId);
+      this.byServerId.delete(s.serverId);
       this.request('unsubscribe', { sub: s.serverId }).catch(() => {});
     }
     s.snapshot = null;

@@ -3,7 +3,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Snapshot } from '../../shared/snapshot.js';
 import type { LbdEvent } from '../../shared/events.js';
-import type { AdminClientError } from '../../shared/admin-client.js';
+import { createServer } from 'node:http';
+import { join } from 'node:path';
+import { WebSocketServer } from 'ws';
+import { AdminClient, type AdminClientError } from '../../shared/admin-client.js';
+import { CLOSE } from '../../shared/protocol.js';
+import { tempDir } from '../helpers/lbd-process.js';
 import { createWebSocketHandoff } from '../../daemon/admin/ws-upgrade.js';
 import { startWsHarness, TWO_BACKENDS } from '../helpers/ws-harness.js';
 import { once, waitFor } from '../helpers/wait.js';
@@ -77,5 +82,28 @@ test('connect() to a socket with no daemon fails at once with unreachable', asyn
     await assert.rejects(c.connect(), (e: AdminClientError) => e.code === 'unreachable' && /no such socket/.test(e.message));
   } finally {
     await h.stop();
+  }
+});
+
+test('a daemon that speaks another protocol version: connect() rejects with version-mismatch and the daemon\'s words', async () => {
+  const { dir, cleanup } = tempDir('lbd-ws-version-');
+  const path = join(dir, 'future.sock');
+  const http = createServer();
+  const wss = new WebSocketServer({ server: http });
+  wss.on('connection', (ws) =>
+    ws.once('message', () => {
+      ws.send(JSON.stringify({ type: 'error', error: { code: 'version-mismatch', message: 'lbd 9.0.0 speaks admin protocol version 2, this client sent version 1' } }));
+      ws.close(CLOSE.VERSION_MISMATCH, 'protocol version mismatch');
+    }),
+  );
+  await new Promise<void>((r) => http.listen(path, () => r()));
+  const c = new AdminClient({ socketPath: path, reconnect: false });
+  try {
+    await assert.rejects(c.connect(), (e: AdminClientError) => e.code === 'version-mismatch' && /speaks admin protocol version 2/.test(e.message));
+  } finally {
+    await c.close();
+    wss.close();
+    await new Promise((r) => http.close(r));
+    cleanup();
   }
 });
