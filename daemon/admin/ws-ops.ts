@@ -155,7 +155,7 @@ const handlers: { [K in Exclude<RequestOp, 'subscribe' | 'unsubscribe'>]: Handle
   },
   async 'set-server-weight'(req, oc) {
     const weight = str(req.weight, 'weight')!;
-    if (!/^\d{1,6}%?$/.test(weight)) throw new OpError('bad-request', `'weight' must be a number or a percentage (50, 50%), not '${weight}'`);
+    if (!/^\d+%?$/.test(weight)) throw new OpError('bad-request', `'weight' must be a number or a percentage (50, 50%), not '${weight}'`);
     const targets = resolveServers(oc.ctx, str(req.server, 'server')!, str(req.backend, 'backend', true));
     const get = async (key: string) => (await oc.execute(['get', 'weight', key], null, oc.level)).trim();
     return { targets: await setOnServers(oc, targets, (key) => ['set', 'server', key, 'weight', weight], get) };

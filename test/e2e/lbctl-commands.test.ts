@@ -128,6 +128,9 @@ test('an unknown server is exit 1 with the reason; with --json the error is a JS
   const j = await lbctl(['disable', 'myApp/nope', '--json']);
   assert.equal(j.code, 1);
   assert.deepEqual(j.json, { error: { code: 'not-found', message: 'No such server: myApp/nope' } });
+  const malformed = await lbctl(['disable', 'myApp/']);
+  assert.equal(malformed.code, 2, 'an argument lbd finds malformed is a usage error');
+  assert.match(malformed.stderr, /expected backend\/server/);
 });
 
 test('weight sets n or n%, reports get weight; bad values are usage (2) or refused (1)', async () => {

@@ -44,9 +44,11 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'bad-message':
     case 'handshake-required':
     case 'unknown-op':
-    case 'bad-request':
     case 'internal':
       return EXIT.PROTOCOL;
+    case 'bad-request':
+      // lbd found an argument malformed (`myApp/`, a state or weight it cannot read): a usage error
+      return EXIT.USAGE;
     default:
       return EXIT.REFUSED;
   }
