@@ -128,9 +128,11 @@ export function describeTargets(plan: ActionPlan, targets: ServerTarget[], arrow
   );
   const failed = targets.filter((t) => t.error).length;
   const ok = failed === 0;
+  const follow = plan.tracked.length ? ` (through track: ${plan.tracked.join(', ')})` : '';
+  const one = targets.length === 1 && !targets[0]!.error && plan.direct[0] === `${targets[0]!.backend}/${targets[0]!.server}` ? lines[0]!.slice(plan.direct[0]!.length + 2) : null;
   const first = lines[0] ?? 'no server changed';
-  const summary = `${plan.title}: ${ok ? '' : `${failed} refused; `}${lines.length > 1 ? `${first} (+${lines.length - 1} more)` : first}`;
-  return { ok, summary, lines };
+  const summary = `${plan.title}: ${one ?? `${ok ? '' : `${failed} refused; `}${lines.length > 1 ? `${first} (+${lines.length - 1} more)` : first}`}${ok ? follow : ''}`;
+  return { ok, summary, lines: ok && plan.tracked.length ? [...lines, `through track: ${plan.tracked.join(', ')}`] : lines };
 }
 
 /** Describe a reload's result: what changed, or every error as `file:line: message`. */

@@ -66,7 +66,10 @@ export function bannerLine(conn: ConnState, feed: FeedState, socket: string, g: 
   }
   if (conn.kind === 'fatal') return [{ text: ` ${g.down} ${conn.error}: not retrying ${g.sep} q quits `, tone: 'down', inverse: true, bold: true }];
   const retry = conn.retryAt !== null ? `retrying in ${fmtDuration(Math.max(0, conn.retryAt - now))}${conn.attempt ? ` (attempt ${conn.attempt})` : ''}` : 'reconnecting';
-  return [{ text: ` ${g.down} lbd unreachable at ${socket}: ${conn.error} ${g.sep} ${retry} ${g.sep} ${age} `, tone: 'down', inverse: true, bold: true }];
+  // the client's message names the socket already: keep only the reason after it
+  const at = conn.error.indexOf(`${socket}: `);
+  const why = at >= 0 ? conn.error.slice(at + socket.length + 2) : conn.error;
+  return [{ text: ` ${g.down} lbd unreachable at ${socket} (${why}) ${g.sep} ${retry} ${g.sep} ${age} `, tone: 'down', inverse: true, bold: true }];
 }
 
 function ageTone(feed: FeedState, now: number, intervalMs: number): Seg['tone'] {
@@ -123,10 +126,11 @@ export function headerLines(feed: FeedState, rates: RateHistory, w: number, g: G
 export function tabLine(ui: UiState, w: number): Line {
   const parts: Part[] = VIEWS.map((v) => {
     const active = ui.view === v.id || (ui.view === 'detail' && ui.back === v.id);
-    return { segs: [{ text: ` ${v.key} ${v.label} `, ...(active && ui.view !== 'detail' ? { inverse: true, bold: true } : active ? { bold: true } : { dim: true }) }], priority: 3 };
+    // brackets, not only inverse video: the active view reads without colour or attributes
+    return { segs: [{ text: active ? `[${v.key} ${v.label}]` : ` ${v.key} ${v.label} `, ...(active && ui.view !== 'detail' ? { inverse: true, bold: true } : active ? { bold: true } : { dim: true }) }], priority: 3 };
   });
   parts[0]!.priority = 2;
-  if (ui.view === 'detail' && ui.detail) parts.push({ segs: [{ text: ` ${ui.detail} `, inverse: true, bold: true }], priority: 0 });
+  if (ui.view === 'detail' && ui.detail) parts.push({ segs: [{ text: `[${ui.detail}]`, inverse: true, bold: true }], priority: 0 });
   const right: Part[] = [];
   if (ui.filter) right.push({ segs: [{ text: 'filter ', dim: true }, { text: ui.filter, tone: 'accent', bold: true }], priority: 1 });
   if (ui.sort !== 'config') right.push({ segs: [{ text: 'sort ', dim: true }, { text: sortLabel(ui.sort), tone: 'accent' }], priority: 1 });

@@ -35,6 +35,8 @@ export interface KeyBinding {
   hintRank?: number;
   /** Changes the daemon: absent in read-only mode. */
   admin?: boolean;
+  /** Acts on the selected server: hinted only where there is one (servers view, detail view). */
+  onServer?: boolean;
 }
 
 export const KEYS: readonly KeyBinding[] = Object.freeze([
@@ -44,7 +46,7 @@ export const KEYS: readonly KeyBinding[] = Object.freeze([
   { mode: 'normal', keys: ['pagedown', 'ctrl-f', 'space'], label: 'PgDn', action: 'page-down', help: 'one page down', section: 'Move' },
   { mode: 'normal', keys: ['home', 'g'], label: 'Home/g', action: 'home', help: 'first row', section: 'Move' },
   { mode: 'normal', keys: ['end', 'G'], label: 'End/G', action: 'end', help: 'last row', section: 'Move' },
-  { mode: 'normal', keys: ['enter', 'right', 'l'], label: 'Enter', action: 'open', help: 'server: its detail (checks, timeline, counters); backend: fold or unfold', section: 'Views', hint: 'detail', hintRank: 3 },
+  { mode: 'normal', keys: ['enter', 'right', 'l'], label: 'Enter', action: 'open', help: 'a server\'s detail; fold or unfold a backend', section: 'Views', hint: 'detail', hintRank: 3 },
   { mode: 'normal', keys: ['escape', 'left', 'h'], label: 'Esc', action: 'back', help: 'back from the detail view; clear the filter', section: 'Views' },
   { mode: 'normal', keys: ['tab'], label: 'Tab', action: 'next-view', help: 'next view', section: 'Views', hint: 'view', hintRank: 5 },
   { mode: 'normal', keys: ['shift-tab'], label: 'S-Tab', action: 'prev-view', help: 'previous view', section: 'Views' },
@@ -52,13 +54,13 @@ export const KEYS: readonly KeyBinding[] = Object.freeze([
   { mode: 'normal', keys: ['2'], label: '2', action: 'view-frontends', help: 'frontends and their listeners', section: 'Views' },
   { mode: 'normal', keys: ['3'], label: '3', action: 'view-events', help: 'events: state changes and actions, newest first', section: 'Views' },
   { mode: 'normal', keys: ['4'], label: '4', action: 'view-http', help: 'HTTP: response classes and request rates', section: 'Views' },
-  { mode: 'normal', keys: ['d'], label: 'd', action: 'disable', help: 'disable the server: maintenance (its trackers follow)', section: 'Server actions', hint: 'disable', hintRank: 1, admin: true },
-  { mode: 'normal', keys: ['e'], label: 'e', action: 'enable', help: 'enable the server: back from maintenance or drain', section: 'Server actions', hint: 'enable', hintRank: 1, admin: true },
-  { mode: 'normal', keys: ['n'], label: 'n', action: 'drain', help: 'drain the server: no new sessions (its trackers follow)', section: 'Server actions', hint: 'drain', hintRank: 1, admin: true },
-  { mode: 'normal', keys: ['w'], label: 'w', action: 'weight', help: 'set the server\'s weight (n or n%)', section: 'Server actions', hint: 'weight', hintRank: 1, admin: true },
-  { mode: 'normal', keys: ['D'], label: 'D', action: 'disable-all', help: 'disable the server\'s name in every backend that has it', section: 'Server actions', admin: true },
-  { mode: 'normal', keys: ['E'], label: 'E', action: 'enable-all', help: 'enable the server\'s name in every backend that has it', section: 'Server actions', admin: true },
-  { mode: 'normal', keys: ['N'], label: 'N', action: 'drain-all', help: 'drain the server\'s name in every backend that has it', section: 'Server actions', admin: true },
+  { mode: 'normal', keys: ['d'], label: 'd', action: 'disable', help: 'disable the server: maintenance (its trackers follow)', section: 'Server actions', hint: 'disable', hintRank: 1, admin: true, onServer: true },
+  { mode: 'normal', keys: ['e'], label: 'e', action: 'enable', help: 'enable the server: back from maintenance or drain', section: 'Server actions', hint: 'enable', hintRank: 1, admin: true, onServer: true },
+  { mode: 'normal', keys: ['n'], label: 'n', action: 'drain', help: 'drain the server: no new sessions (its trackers follow)', section: 'Server actions', hint: 'drain', hintRank: 1, admin: true, onServer: true },
+  { mode: 'normal', keys: ['w'], label: 'w', action: 'weight', help: 'set the server\'s weight (n or n%)', section: 'Server actions', hint: 'weight', hintRank: 1, admin: true, onServer: true },
+  { mode: 'normal', keys: ['D'], label: 'D', action: 'disable-all', help: 'disable the server\'s name in every backend that has it', section: 'Server actions', admin: true, onServer: true },
+  { mode: 'normal', keys: ['E'], label: 'E', action: 'enable-all', help: 'enable the server\'s name in every backend that has it', section: 'Server actions', admin: true, onServer: true },
+  { mode: 'normal', keys: ['N'], label: 'N', action: 'drain-all', help: 'drain the server\'s name in every backend that has it', section: 'Server actions', admin: true, onServer: true },
   { mode: 'normal', keys: ['r'], label: 'r', action: 'reload', help: 'reload the configuration and show what changed or each error', section: 'Server actions', hint: 'reload', hintRank: 1, admin: true },
   { mode: 'normal', keys: ['/'], label: '/', action: 'filter', help: 'filter rows: substring or regular expression (matches names, states, addresses)', section: 'Other', hint: 'filter', hintRank: 2 },
   { mode: 'normal', keys: ['s'], label: 's', action: 'sort', help: 'sort servers within backends: config, state, sessions, rate, name', section: 'Other', hint: 'sort', hintRank: 4 },
@@ -71,11 +73,11 @@ export const KEYS: readonly KeyBinding[] = Object.freeze([
   { mode: 'prompt', keys: ['escape'], label: 'Esc', action: 'cancel', help: 'cancel', section: 'Prompt', hint: 'cancel' },
   { mode: 'prompt', keys: ['backspace'], label: 'Backspace', action: 'erase', help: 'erase a character', section: 'Prompt' },
   { mode: 'prompt', keys: ['ctrl-c'], label: 'Ctrl-C', action: 'quit', help: 'quit', section: 'Prompt' },
-  { mode: 'help', keys: ['up', 'k'], label: '↑/k', action: 'up', help: 'scroll', section: 'Other' },
+  { mode: 'help', keys: ['up', 'k'], label: '↑↓', action: 'up', help: 'scroll', section: 'Other', hint: 'scroll', hintRank: 1 },
   { mode: 'help', keys: ['down', 'j', 'space', 'pagedown'], label: '↓/j', action: 'down', help: 'scroll', section: 'Other' },
   { mode: 'help', keys: ['escape', '?', 'q', 'enter'], label: 'Esc', action: 'close', help: 'close', section: 'Other', hint: 'close' },
   { mode: 'help', keys: ['ctrl-c'], label: 'Ctrl-C', action: 'quit', help: 'quit', section: 'Other' },
-  { mode: 'result', keys: ['up', 'k'], label: '↑/k', action: 'up', help: 'scroll', section: 'Other' },
+  { mode: 'result', keys: ['up', 'k'], label: '↑↓', action: 'up', help: 'scroll', section: 'Other', hint: 'scroll', hintRank: 1 },
   { mode: 'result', keys: ['down', 'j', 'space', 'pagedown'], label: '↓/j', action: 'down', help: 'scroll', section: 'Other' },
   { mode: 'result', keys: ['escape', 'enter', 'q'], label: 'Esc', action: 'close', help: 'close', section: 'Other', hint: 'close' },
   { mode: 'result', keys: ['ctrl-c'], label: 'Ctrl-C', action: 'quit', help: 'quit', section: 'Other' },
@@ -126,9 +128,9 @@ export function helpSections(readOnly: boolean): { section: Section; entries: Ke
 }
 
 /** The footer's hints for a mode: `label hint` pairs, in table order. */
-export function hints(mode: Mode, readOnly: boolean): { label: string; hint: string; rank: number }[] {
+export function hints(mode: Mode, readOnly: boolean, serverSelected = true): { label: string; hint: string; rank: number }[] {
   return bindings(mode, readOnly)
-    .filter((b) => b.hint)
+    .filter((b) => b.hint && (serverSelected || !b.onServer))
     .map((b) => ({ label: b.mode === 'normal' && b.action === 'up' ? '↑↓' : b.label, hint: b.hint!, rank: b.hintRank ?? 0 }));
 }
 

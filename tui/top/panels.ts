@@ -93,7 +93,7 @@ export function statusLine(s: StatusMessage | null, w: number, now: number, fall
 }
 
 /** The key hints of a mode, from the key table; `?` and `q` stay when the line is narrow. */
-export function hintsLine(mode: Mode, w: number, readOnly: boolean): Line {
-  const parts: Part[] = hints(mode, readOnly).map((h) => ({ segs: [{ text: h.label, bold: true, tone: 'accent' }, { text: ` ${h.hint}`, dim: true }], priority: h.rank }));
+export function hintsLine(mode: Mode, w: number, readOnly: boolean, serverView = true): Line {
+  const parts: Part[] = hints(mode, readOnly, serverView).map((h) => ({ segs: [{ text: h.label, bold: true, tone: 'accent' }, { text: ` ${h.hint}`, dim: true }], priority: h.rank }));
   return pack(parts, [], w);
 }

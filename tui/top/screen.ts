@@ -15,7 +15,7 @@ import type { RateHistory } from './rates.js';
 import type { KeyContext, ListView, UiState } from './state.js';
 import { buildTree, compileFilter } from './tree.js';
 import { detailLines } from './view-detail.js';
-import { eventLines, eventRows } from './view-events.js';
+import { eventLines, eventRows, eventSummary } from './view-events.js';
 import { frontendLines, frontendRows } from './view-frontends.js';
 import { httpLines } from './view-http.js';
 import { serverLines, summaryLine } from './view-servers.js';
@@ -70,9 +70,15 @@ function listBody(title: Line, all: { key: string }[], make: (visible: number[])
   return { title, lines: make(idx), keys, cursor: cur - top, textLines: 0, height: h };
 }
 
+/** A scrolled text in `h` lines; when it does not fit, the last line says where the view is. */
 function textBody(lines: Line[], top: number, h: number): Body {
-  const t = Math.max(0, Math.min(top, lines.length - h));
-  return { title: null, lines: lines.slice(t, t + h), keys: [], cursor: -1, textLines: lines.length, height: h };
+  if (lines.length <= h) return { title: null, lines, keys: [], cursor: -1, textLines: lines.length, height: h };
+  const page = Math.max(1, h - 1);
+  const t = Math.max(0, Math.min(top, lines.length - page));
+  const shown = lines.slice(t, t + page);
+  const more: Line = [{ text: `lines ${t + 1}-${t + shown.length} of ${lines.length}  ↑↓ scroll`, dim: true }];
+  // the key handler bounds scrolling by textLines - bodyHeight: count the indicator line in
+  return { title: null, lines: [...shown, more], keys: [], cursor: -1, textLines: lines.length + 1, height: h };
 }
 
 function message(t: string): Body {
@@ -90,7 +96,9 @@ function body(inp: ScreenInput, w: number, h: number): Body {
     const rows = eventRows(feed.events, ui.log, filter);
     if (rows.length === 0) return message(filter ? `no event matches ${ui.filter} (Esc clears the filter)` : 'no events yet');
     const title = eventLines(rows, w, g, []).title;
-    return listBody(title, rows, (idx) => eventLines(rows, w, g, idx.map((i) => rows[i]!)).lines, ui.lists.events, h);
+    const b = listBody(title, rows, (idx) => eventLines(rows, w, g, idx.map((i) => rows[i]!)).lines, ui.lists.events, h);
+    const sel = rows[cursorIndex(ui.lists.events, b.keys)];
+    return { ...b, summary: sel ? eventSummary(sel) : null };
   }
   if (!snap) return message(feed.conn.kind === 'open' ? 'waiting for the first snapshot…' : 'no data: lbd has not answered yet');
   if (view === 'servers') {
@@ -127,7 +135,8 @@ export function buildScreen(inp: ScreenInput): Screen {
   const g = glyphsFor(opts.ascii);
   const baseCtx: KeyContext = { keys: [], bodyHeight: 1, snapshot: feed.snapshot, readOnly: opts.readOnly, actionBlocked: actionBlocked(feed), textLines: 0, now };
   if (cols < MIN_COLS || rows < MIN_ROWS) {
-    return { lines: [[{ text: fit([{ text: `lbctl top: too small (${cols}x${rows} < ${MIN_COLS}x${MIN_ROWS})` }], W).map((s) => s.text).join('') }]], ctx: baseCtx };
+    const says = [`lbctl top: too small (${cols}x${rows} < ${MIN_COLS}x${MIN_ROWS})`, `too small: ${cols}x${rows}`, 'too small'];
+    return { lines: [fit([{ text: says.find((t) => t.length <= W) ?? says[2]! }], W)], ctx: baseCtx };
   }
   const top: Line[] = [];
   const banner = bannerLine(feed.conn, feed, opts.socket, g, now);
@@ -142,7 +151,7 @@ export function buildScreen(inp: ScreenInput): Screen {
   const promptLen = bottom.length;
   const statusAt = bottom.length;
   bottom.push([]);
-  if (H >= 17 && m.kind !== 'confirm' && m.kind !== 'prompt') bottom.push(hintsLine(m.kind === 'help' || m.kind === 'result' ? m.kind : 'normal', W, opts.readOnly));
+  if (H >= 17 && m.kind !== 'confirm' && m.kind !== 'prompt') bottom.push(hintsLine(m.kind === 'help' || m.kind === 'result' ? m.kind : 'normal', W, opts.readOnly, ui.view === 'servers' || ui.view === 'detail'));
 
   const room = Math.max(1, H - top.length - bottom.length);
   let summary: Line | null = null;

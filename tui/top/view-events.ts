@@ -13,15 +13,18 @@ import type { Filter } from './tree.js';
 
 export type EventRow = { kind: 'event'; key: string; time: number; event: LbdEvent } | { kind: 'action'; key: string; time: number; entry: LocalEntry };
 
-/** Why an event happened, in a few words. */
-export function causeText(c: EventCause): string {
+/** Why an event happened, in a few words. An operator's command is shortened when it names the event's
+ *  own object (`set server myApp/s1 state maint` on myApp/s1 reads `operator: state maint`). */
+export function causeText(c: EventCause, object = ''): string {
   switch (c.kind) {
     case 'check':
       return `${c.status}${c.code !== null ? ` ${c.code}` : ''} ${c.durationMs}ms${c.info ? ` ${c.info}` : ''}`;
     case 'track':
       return `via ${c.via}`;
-    case 'operator':
-      return `operator: ${c.command}`;
+    case 'operator': {
+      const own = object && c.command.startsWith(`set server ${object} `) ? c.command.slice(`set server ${object} `.length) : c.command;
+      return `operator: ${own}`;
+    }
     case 'observe':
       return `observe: ${c.errors} errors`;
     default:
@@ -44,6 +47,19 @@ export function eventRows(events: readonly LbdEvent[], log: readonly LocalEntry[
   return rows.sort((x, y) => y.time - x.time);
 }
 
+/** An event's `from → to` without the `(via …)` that its cause already says. */
+export function changeText(e: LbdEvent, arrow: string): string {
+  const strip = (t: string) => (e.cause.kind === 'track' ? t.replace(` (via ${e.cause.via})`, '') : t);
+  return e.kind === 'server-weight' ? `weight ${e.from} ${arrow} ${e.to}` : `${strip(e.from)} ${arrow} ${strip(e.to)}`;
+}
+
+/** The status line's text for a selected row: the daemon's full log line, or the action and its reply. */
+export function eventSummary(r: EventRow): Line {
+  if (r.kind === 'event') return [{ text: r.event.message }];
+  const a = r.entry;
+  return [{ text: `${a.command}: `, dim: true }, { text: a.lines.length ? a.lines.join('; ') : a.summary }];
+}
+
 const SERVER_KINDS = new Set(['server-state', 'server-admin', 'server-check', 'server-health', 'backend-state']);
 
 /** The title and lines of the events view for `w` cells. */
@@ -54,7 +70,7 @@ export function eventLines(rows: readonly EventRow[], w: number, g: Glyphs, visi
   for (const r of rows) {
     if (r.kind !== 'event') continue;
     ow = Math.max(ow, width(r.event.object));
-    if (SERVER_KINDS.has(r.event.kind) || r.event.kind === 'server-weight') tw = Math.max(tw, width(`${r.event.from} ${g.arrow} ${r.event.to}`));
+    if (SERVER_KINDS.has(r.event.kind) || r.event.kind === 'server-weight') tw = Math.max(tw, width(changeText(r.event, g.arrow)));
   }
   ow = Math.min(ow, Math.max(12, Math.floor(w * 0.28)));
   tw = Math.min(tw, Math.max(14, Math.floor(w * 0.3)));
@@ -72,9 +88,9 @@ export function eventLines(rows: readonly EventRow[], w: number, g: Glyphs, visi
     const segs: Seg[] = [{ text: `${fmtClock(e.time)} ` }, { text: `${known ? look.glyph : ' '} `, ...(known ? { tone: look.tone } : {}) }];
     segs.push({ text: pad(e.object || 'lbd', ow) + ' ' });
     if (SERVER_KINDS.has(e.kind) || e.kind === 'server-weight') {
-      const change = e.kind === 'server-weight' ? `weight ${e.from} ${g.arrow} ${e.to}` : `${e.from} ${g.arrow} ${e.to}`;
+      const change = changeText(e, g.arrow);
       segs.push({ text: pad(change, tw) + ' ', ...(known ? { tone: look.tone } : {}) });
-      segs.push({ text: causeText(e.cause), tone: e.cause.kind === 'check' && /OK/.test(e.cause.status) ? 'muted' : e.cause.kind === 'check' ? 'down' : 'muted' });
+      segs.push({ text: causeText(e.cause, e.object), tone: e.cause.kind === 'check' && /OK/.test(e.cause.status) ? 'muted' : e.cause.kind === 'check' ? 'down' : 'muted' });
     } else {
       segs.push({ text: e.message, tone: e.kind === 'reload' && /refused|error/i.test(e.message) ? 'down' : 'muted' });
     }

@@ -35,7 +35,8 @@ export function httpLines(snap: Snapshot, g: Glyphs, rates: RateHistory): Line[]
   const out: Line[] = [];
   if (fronts.length === 0) {
     out.push([{ text: 'No HTTP frontends yet', bold: true, tone: 'accent' }, { text: `: every frontend runs mode tcp (${snap.frontends.map((f) => f.name).join(', ') || 'none'}).` }]);
-    out.push([{ text: 'Response classes (1xx-5xx) and request rates show here once a frontend runs mode http.', tone: 'muted' }]);
+    out.push([{ text: 'Response classes (1xx-5xx) and request rates show here', tone: 'muted' }]);
+    out.push([{ text: 'once a frontend runs mode http.', tone: 'muted' }]);
   } else {
     out.push([{ text: `${pad('FRONTEND', 16)} ${pad('SESS', 5, 'right')} ${pad('REQ/s', 6, 'right')} ${pad('IN/s', 5, 'right')} ${pad('OUT/s', 5, 'right')} ${pad('ERR', 4, 'right')}  RESPONSES`, bold: true }]);
     for (const f of fronts) {
