@@ -45,7 +45,7 @@ export interface Palette {
   paint(t: Tone, text: string): string;
   /** Bold text (identity with colour off). */
   bold(text: string): string;
-  /** Colour of the i-th series of a chart. */
+  /** Colour of the i-th series of a chart (white for all with colour off). */
   series(i: number): Ink;
   /** Blessed style colour for borders and labels, or undefined (the terminal's own) with colour off. */
   readonly frame: string | undefined;
@@ -61,7 +61,8 @@ export function makePalette(color: boolean, colors = 256): Palette {
     ink,
     paint: (t, text) => (color && sgr(t) ? `\x1b[${sgr(t)}m${text}\x1b[39m` : text),
     bold: (text) => (color ? `\x1b[1m${text}\x1b[22m` : text),
-    series: (i) => (color ? SERIES[i % SERIES.length]! : 'normal'),
+    // the chart's legend writes a series colour as a blessed tag, which knows no `normal`
+    series: (i) => (color ? SERIES[i % SERIES.length]! : 'white'),
     frame: color ? 'cyan' : undefined,
   };
 }

@@ -81,6 +81,9 @@ function drawRate(w: DashWidgets, model: DashModel, p: Palette): void {
   w.rate.options.maxY = chart.maxY;
   w.rate.options.numYLabels = chart.steps;
   w.rate.setData(chart.series.map((s, i) => ({ title: cut(s.title, titleWidth), x: chart.labels, y: s.y, style: { line: p.series(i) } })));
+  // the widget draws its legend with a black border, invisible on a dark terminal
+  const legend = (w.rate as unknown as { legend?: Widgets.BoxElement }).legend;
+  if (legend) legend.style.border = p.frame ? { fg: p.frame } : {};
   title(w.rate, `sessions/s per backend · last ${shortDuration(model.windowMs)} · peak ${Math.round(chart.peak * 10) / 10}`, 'sessions/s per backend');
 }
 
