@@ -61,8 +61,9 @@ export const balanceKeyword: Keyword<ProxyDraft> = {
     if (w === undefined) return ctx.error(`expects an algorithm (${BALANCE.join(', ')})`);
     const where = { file: ctx.line.file, line: ctx.line.line };
     const rnd = /^random(?:\((.*)\))?$/.exec(w.text);
-    const hdr = /^hdr(?:\((.*)\)?)?$/.exec(w.text);
+    const hdr = /^hdr(?:\(([^)]*)\)?)?$/.exec(w.text);
     const set = (algorithm: BalanceAlgorithm, key: HttpHashKey | null, draws = 2): void => void (px.balance = { algorithm, draws, key, where });
+    if (HAPROXY_ONLY_BALANCE.includes(w.text) || w.text.startsWith('rdp-cookie(')) return ctx.error(`algorithm '${w.text}' is not supported by lbd (supported: ${BALANCE.join(', ')})`, w);
     if (rnd || (!hdr && w.text !== 'uri' && w.text !== 'url_param')) {
       if (!ctx.expectCount(1, `an algorithm (${BALANCE.join(', ')})`)) return;
     }
@@ -82,7 +83,6 @@ export const balanceKeyword: Keyword<ProxyDraft> = {
       if (key) set(w.text, key);
       return;
     }
-    if (HAPROXY_ONLY_BALANCE.includes(w.text) || w.text.startsWith('rdp-cookie(')) return ctx.error(`algorithm '${w.text}' is not supported by lbd (supported: ${BALANCE.join(', ')})`, w);
     const algorithm = oneOf(ctx, w, BALANCE, 'algorithm');
     if (algorithm !== undefined) set(algorithm, null);
   },
