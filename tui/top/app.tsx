@@ -70,15 +70,22 @@ export function App({ client, feed, opts, now = Date.now, tickMs = 1000 }: AppPr
   };
   const screenFor = (ui: UiState) => buildScreen({ feed: feed.state, rates: feed.rates, ui, cols: size.cols, rows: size.rows, opts, now: now() });
 
+  const handle = (name: string, input: string) => {
+    // the context is rebuilt from the latest state: two keys between frames act on what the first did
+    const step = onKey(uiRef.current, name, input, screenFor(uiRef.current).ctx);
+    apply(step.ui);
+    for (const e of step.effects) {
+      if (e.kind === 'quit') exit();
+      else void sendPlan(client, e.plan, glyphsFor(opts.ascii).arrow).then((o) => apply(onReply(uiRef.current, e.id, o, now())));
+    }
+  };
   useInput(
     (input, key) => {
-      // the context is rebuilt from the latest state: two keys between frames act on what the first did
-      const step = onKey(uiRef.current, keyName(input, key), input, screenFor(uiRef.current).ctx);
-      apply(step.ui);
-      for (const e of step.effects) {
-        if (e.kind === 'quit') exit();
-        else void sendPlan(client, e.plan, glyphsFor(opts.ascii).arrow).then((o) => apply(onReply(uiRef.current, e.id, o, now())));
-      }
+      // keys typed faster than a read (or over a slow SSH link) arrive as one string: each is a key,
+      // except in a prompt, where a paste is text
+      const plain = !key.ctrl && !key.meta && !key.escape && !key.return && !key.tab && !key.backspace && !key.delete;
+      if (plain && [...input].length > 1 && uiRef.current.mode.kind !== 'prompt') for (const ch of input) handle(keyName(ch, {}), ch);
+      else handle(keyName(input, key), input);
     },
     { isActive: isRawModeSupported === true },
   );
