@@ -43,6 +43,8 @@ export const SNAPSHOT_INTERVAL = Object.freeze({ defaultMs: 1000, minMs: 100, ma
 
 /** WebSocket close codes the daemon uses (4000–4999 are the application's range). */
 export const CLOSE = Object.freeze({
+  /** 1001: the daemon is stopping (clients reconnect with backoff). */
+  GOING_AWAY: 1001,
   /** 1009: a message over MAX_CLIENT_MESSAGE_BYTES (sent by `ws` itself). */
   TOO_BIG: 1009,
   /** The client's protocol version is not this daemon's. */

@@ -20,6 +20,7 @@ import type { AdminContext, AdminLevel, AdminSocketInfo, WebSocketHandoff } from
 import { allows } from './command-types.js';
 import { CliSession } from './cli.js';
 import { attachWebSocket } from './ws.js';
+import { closeAllSessions } from './ws-session.js';
 import { errnoText, listenUnix, probeSocketFile, unlinkSocket } from './socket-file.js';
 
 /** Admin connections open at once, all sockets together (HAProxy's stats frontend allows 10). */
@@ -140,9 +141,13 @@ export class AdminServer {
   /** Stop listening, close every connection, remove the socket files. */
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all([...this.listening.values()].map((l) => this.closeOne(l)));
+    // server.close() only completes once every connection has ended: say goodbye to WebSocket clients
+    // (1001) and cut runtime API sessions first, or a connected console would hold the stop forever
+    const listeners = [...this.listening.values()].map((l) => this.closeOne(l));
+    await closeAllSessions();
     for (const c of this.conns) c.destroy();
     this.conns.clear();
+    await Promise.all(listeners);
   }
 
   private async open(spec: AdminSocketSpec, atStart: boolean): Promise<void> {

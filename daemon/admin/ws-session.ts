@@ -34,6 +34,18 @@ export const SESSION_LIMITS = Object.freeze({
 /** Error codes that say the client sent something malformed (counted against maxErrors). */
 const MALFORMED: ReadonlySet<ErrorCode> = new Set(['bad-message', 'unknown-op', 'bad-request', 'handshake-required']);
 
+/** Every open WebSocket session, so a stopping daemon can say goodbye (1001) to each. */
+const live = new Set<WsSession>();
+
+/**
+ * Close every WebSocket session with 1001 (going away): clients reconnect with backoff to whichever lbd
+ * takes the socket next. Resolves once each has closed, or after `ms` (then they are cut).
+ */
+export function closeAllSessions(ms = 500): Promise<void> {
+  const all = [...live];
+  return Promise.all(all.map((s) => s.goAway(ms))).then(() => undefined);
+}
+
 export class WsSession {
   private greeted = false;
   private inFlight = 0;
@@ -47,6 +59,7 @@ export class WsSession {
     private readonly oc: OpContext,
     handshakeMs: number,
   ) {
+    live.add(this);
     ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     ws.on('close', () => this.dispose());
     // protocol errors (a frame over maxPayload, bad framing): ws closes the connection itself
@@ -217,7 +230,21 @@ export class WsSession {
   }
 
   /** End every subscription and timer; runs once, when the connection closes. */
+  /** The daemon is stopping: close with 1001, and cut the connection if the close handshake stalls. */
+  goAway(ms: number): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const t = setTimeout(() => this.ws.terminate(), ms);
+      this.ws.once('close', () => {
+        clearTimeout(t);
+        resolve();
+      });
+      this.ws.close(CLOSE.GOING_AWAY, 'lbd is stopping');
+    });
+  }
+
   private dispose(): void {
+    live.delete(this);
     if (this.closed) return;
     this.closed = true;
     if (this.handshakeTimer) clearTimeout(this.handshakeTimer);

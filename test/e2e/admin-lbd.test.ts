@@ -3,6 +3,9 @@
  * message, SIGHUP reloads change the sockets, and stopping removes the socket files.
  */
 import { test } from 'node:test';
+import net from 'node:net';
+import WebSocket from 'ws';
+import { PROTOCOL_VERSION } from '../../shared/protocol.js';
 import assert from 'node:assert/strict';
 import { existsSync, statSync } from 'node:fs';
 import { startLbd, tempDir } from '../helpers/lbd-process.js';
@@ -62,4 +65,36 @@ test('SIGHUP adds and removes admin sockets; SIGTERM removes the files', async (
   }
   assert.ok(!existsSync(`${t.dir}/b.sock`), 'stopping removed the socket file');
   t.cleanup();
+});
+
+test('connected admin clients do not hold up a graceful stop: WebSocket clients get 1001, runtime API sessions are closed', async () => {
+  const t = tempDir();
+  const sock = `${t.dir}/admin.sock`;
+  const port = await freePort();
+  const lbd = await startLbd(cfg(t.dir, port, `    stats socket ${sock} level admin`));
+  try {
+    const ws = new WebSocket(`ws+unix://${sock}:/`);
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    ws.send(JSON.stringify({ type: 'hello', version: PROTOCOL_VERSION, client: 'test' }));
+    await new Promise((resolve) => ws.once('message', resolve));
+    const closedWith = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+    // an interactive runtime API session, idle
+    const cli = net.connect(sock);
+    cli.on('error', () => {});
+    cli.write('prompt\n');
+    await new Promise((resolve) => cli.once('data', resolve));
+    const cliClosed = new Promise<void>((resolve) => cli.once('close', () => resolve()));
+    const t0 = Date.now();
+    const code = await lbd.stop('SIGTERM', 8000);
+    assert.equal(code, 0);
+    assert.ok(Date.now() - t0 < 4000, `stop took ${Date.now() - t0} ms`);
+    assert.equal(await closedWith, 1001);
+    await cliClosed;
+  } finally {
+    await lbd.stop('SIGKILL');
+    t.cleanup();
+  }
 });
