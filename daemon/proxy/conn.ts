@@ -43,6 +43,15 @@ export interface Conn {
   pendingBytes(): number;
   remoteAddress(): string | null;
   localPort(): number | null;
+  /** Both ends (address and port), for layer 4 fetches (`src`, `src_port`, `dst`, `dst_port`); null once closed. */
+  endpoints(): Endpoints | null;
+}
+
+export interface Endpoints {
+  readonly src: string;
+  readonly srcPort: number;
+  readonly dst: string;
+  readonly dstPort: number;
 }
 
 export type DialCallback = (err: string | null) => void;

@@ -4,7 +4,7 @@
  * TCP handle binding is unavailable, and the tests run the data path over both.
  */
 import net from 'node:net';
-import { bindError, bindHost, NO_HANDLER, type Conn, type ConnHandler, type ConnListener, type DialCallback, type DialOptions, type Transport } from './conn.js';
+import { bindError, bindHost, NO_HANDLER, type Conn, type ConnHandler, type ConnListener, type DialCallback, type DialOptions, type Endpoints, type Transport } from './conn.js';
 
 class NetConn implements Conn {
   handler: ConnHandler = NO_HANDLER;
@@ -84,6 +84,12 @@ class NetConn implements Conn {
 
   localPort(): number | null {
     return this.sock.localPort ?? null;
+  }
+
+  endpoints(): Endpoints | null {
+    const s = this.sock;
+    if (s.destroyed || s.remoteAddress === undefined || s.localAddress === undefined) return null;
+    return { src: s.remoteAddress, srcPort: s.remotePort ?? 0, dst: s.localAddress, dstPort: s.localPort ?? 0 };
   }
 }
 

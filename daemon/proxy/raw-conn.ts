@@ -8,7 +8,7 @@
 import { getSystemErrorName } from 'node:util';
 import { constants as osConstants } from 'node:os';
 import type { BindConfig } from '../config/types.js';
-import { bindError, bindHost, NO_HANDLER, type Conn, type ConnHandler, type ConnListener, type DialCallback, type DialOptions, type Transport } from './conn.js';
+import { bindError, bindHost, NO_HANDLER, type Conn, type ConnHandler, type ConnListener, type DialCallback, type DialOptions, type Endpoints, type Transport } from './conn.js';
 
 /* The subset of the internal binding's shapes that this file uses. */
 interface UvTcp {
@@ -243,6 +243,13 @@ class RawConn implements Conn {
   localPort(): number | null {
     const out: Record<string, unknown> = {};
     return !this.closed && this.h.getsockname(out) === 0 ? (out.port as number) : null;
+  }
+
+  endpoints(): Endpoints | null {
+    const peer: Record<string, unknown> = {};
+    const self: Record<string, unknown> = {};
+    if (this.closed || this.h.getpeername(peer) !== 0 || this.h.getsockname(self) !== 0) return null;
+    return { src: peer.address as string, srcPort: peer.port as number, dst: self.address as string, dstPort: self.port as number };
   }
 }
 

@@ -5,6 +5,8 @@ import { RateCounter } from './rate.js';
 import { Counters } from './server.js';
 import type { Backend } from './backend.js';
 import { TcpSession } from '../proxy/tcp-session.js';
+import { evaluate, type Condition } from '../http/acl/index.js';
+import { layer4View } from './l4-view.js';
 import type { Conn, ConnListener, Transport } from '../proxy/conn.js';
 
 /** Process-wide connection accounting (global `maxconn`, `show info` CurrConns/CumConns/ConnRate). */
@@ -130,7 +132,14 @@ export class Frontend {
   cfg: FrontendConfig;
   readonly listeners: Listener[] = [];
   readonly counters = new FrontendCounters();
+  /** `default_backend`, or null. */
   target: Backend | null = null;
+  /**
+   * `use_backend` rules in order, evaluated per connection (first match wins, then `default_backend`).
+   * In tcp mode their conditions use layer 4 fetches only (the config refuses others). Empty when the
+   * first rule is unconditional: `target` is then that rule's backend and nothing is evaluated.
+   */
+  rules: { backend: Backend | null; cond: Condition }[] = [];
   /** Connections wait unread (while a reload wires a new frontend, or while disabled on an `fd@` socket). */
   paused = false;
   /** `disable frontend` by an operator: kept across reloads until `enable frontend`. */
@@ -174,7 +183,7 @@ export class Frontend {
     this.proc.cur++;
     this.proc.cum++;
     this.proc.rate.add(now);
-    const be = this.target;
+    const be = this.rules.length ? this.route(sock) : this.target;
     if (!be) {
       this.counters.failed++;
       sock.close();
@@ -182,6 +191,14 @@ export class Frontend {
       return;
     }
     new TcpSession(sock, this, be, this.transport);
+  }
+
+  private route(sock: Conn): Backend | null {
+    const e = sock.endpoints();
+    if (!e) return this.target;
+    const view = layer4View(e);
+    for (const r of this.rules) if (evaluate(r.cond, view)) return r.backend;
+    return this.target;
   }
 
   /** A session ended: free its slot and start a waiting connection if any. */

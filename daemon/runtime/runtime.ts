@@ -194,8 +194,12 @@ export class Runtime {
         fe.cfg = fc;
       }
       if (fc.mode === 'http') this.log.warn(`frontend '${fc.name}': mode http traffic is proxied as tcp until HTTP mode lands`);
-      const targetName = fc.useBackends[0]?.backend ?? fc.defaultBackend;
-      fe.target = targetName ? this.backends.get(targetName) ?? null : null;
+      // rules up to the first unconditional one are evaluated per connection; that one (or default_backend) is the fallback
+      const stop = fc.useBackends.findIndex((r) => r.cond === null);
+      const conditional = stop < 0 ? fc.useBackends : fc.useBackends.slice(0, stop);
+      const fallback = stop < 0 ? fc.defaultBackend : fc.useBackends[stop].backend;
+      fe.target = fallback ? this.backends.get(fallback) ?? null : null;
+      fe.rules = conditional.map((r) => ({ backend: this.backends.get(r.backend) ?? null, cond: r.cond! }));
       fe.listeners.length = 0;
       for (const b of fc.disabled ? [] : fc.binds) {
         const key = Listener.key(b);

@@ -251,3 +251,46 @@ test('disable frontend refuses new connections, keeps sessions, survives a reloa
     await a.close();
   }
 });
+
+test('tcp mode use_backend conditions on layer 4 fetches route per connection; first match wins, then default_backend', async () => {
+  const a = await namedServer('a');
+  const b = await namedServer('b');
+  const c = await namedServer('c');
+  const [p1, p2, p3] = [await freePort(), await freePort(), await freePort()];
+  const rt = new Runtime({ log: memoryLogger(), probe: runProbe });
+  try {
+    await rt.apply(await parse(`
+defaults
+    mode tcp
+    timeout connect 500ms
+    timeout client 5s
+    timeout server 5s
+frontend fe
+    bind 127.0.0.1:${p1}
+    bind 127.0.0.1:${p2}
+    bind 127.0.0.1:${p3}
+    acl from_elsewhere src 10.0.0.0/8
+    use_backend bb if from_elsewhere
+    use_backend bb if { dst_port ${p2} }
+    use_backend bc if { dst_port ${p3} } { src 127.0.0.0/8 }
+    default_backend ba
+backend ba
+    server s 127.0.0.1:${a.port}
+backend bb
+    server s 127.0.0.1:${b.port}
+backend bc
+    server s 127.0.0.1:${c.port}
+`));
+    const got = async (port: number) => {
+      const s = await connect(port);
+      const line = await readLine(s);
+      s.destroy();
+      return line;
+    };
+    assert.deepEqual([await got(p1), await got(p2), await got(p3), await got(p2)], ['a', 'b', 'c', 'b']);
+  } finally {
+    await rt.closeListeners();
+    rt.shutdown();
+    await Promise.all([a.close(), b.close(), c.close()]);
+  }
+});
