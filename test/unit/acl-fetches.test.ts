@@ -55,7 +55,7 @@ test('hdr(): every comma-separated value in ACLs, the last one as a sample, <occ
   assert.deepEqual(all('hdr(accept)', i), ['a/b', '"q,uoted"', 'c'], 'commas inside quotes do not split');
   assert.deepEqual(all('hdr(missing)', i), []);
   assert.equal(one('hdr(missing)', i), null);
-  assert.deepEqual(all('hdr', { headers: [['A', '1,2'], ['B', '3']] }), ['1', '2', '3'], 'no name: every value of every header');
+  assert.deepEqual(all('hdr', { headers: [['A', '1,2'], ['B', '3']] }), ['1,2', '3'], 'no name: every header line, not split (as http_find_header)');
 });
 
 test('req.fhdr(): whole lines; hdr_cnt/req.fhdr_cnt count values/lines; hdr_val/hdr_ip convert', () => {
@@ -66,23 +66,28 @@ test('req.fhdr(): whole lines; hdr_cnt/req.fhdr_cnt count values/lines; hdr_val/
   assert.equal(one('req.hdr_cnt(x-a)', i), 3);
   assert.equal(one('req.fhdr_cnt(x-a)', i), 2);
   assert.equal(one('hdr_cnt(nope)', i), 0);
-  assert.equal(one('hdr_cnt', i), 7, 'no name: every value of every header');
+  assert.equal(one('hdr_cnt', i), 5, 'no name: every header line');
   assert.equal(one('req.hdr_val(content-length)', i), 42);
   assert.equal(one('hdr_ip(x-real-ip)', i), '10.0.0.9', 'an IPv4 address may carry a port');
   assert.deepEqual(all('hdr_val(x-a)', i), [1, 2, 3]);
 });
 
 test('req.cook(): the last occurrence as a sample (the first cookie without a name), all of them in ACLs; counts and values', () => {
-  const i: ViewInit = { headers: [['Cookie', 'SID=abc; theme = dark ; n=5'], ['Cookie', 'SID=def; flag']] };
+  const i: ViewInit = { headers: [['Cookie', 'SID=abc; theme = dark ; n=5'], ['Cookie', 'SID=def; flag; e=; q="a;b", c=3']] };
   assert.equal(one('req.cook(SID)', i), 'def');
   assert.deepEqual(all('req.cook(SID)', i), ['abc', 'def']);
   assert.equal(one('cook(theme)', i), 'dark', 'spaces around names and values are ignored');
   assert.equal(one('req.cook', i), 'abc');
-  assert.equal(one('req.cook(flag)', i), '', 'a cookie without = has an empty value');
+  assert.equal(one('req.cook(flag)', i), null, 'a cookie without = is not a cookie');
+  assert.equal(one('req.cook(e)', i), '', 'an empty value is a value');
+  assert.equal(one('req.cook(q)', i), '"a;b"', 'a quoted value keeps its ; and quotes');
+  assert.equal(one('req.cook(c)', i), '3', ', separates cookies too');
   assert.equal(one('req.cook(sid)', i), null, 'names are case-sensitive');
   assert.equal(one('req.cook_cnt(SID)', i), 2);
-  assert.equal(one('cook_cnt', i), 5);
+  assert.equal(one('cook_cnt', i), 7);
   assert.equal(one('req.cook_val(n)', i), 5);
+  assert.equal(one('req.cook(flag)', { headers: [['Cookie', 'flag=']] }), null, "HAProxy's quirk: a trailing name= is not looked at");
+  assert.equal(one('req.cook(flag)', { headers: [['Cookie', 'a=1; flag=; b=2']] }), '');
 });
 
 test('url_param()/urlp(): the first occurrence; & and ; separate; an extra delimiter; every value in ACLs', () => {

@@ -34,9 +34,10 @@ test('%[src], %[req.hdr(host)], %[path] and text around them', () => {
   assert.equal(fmt('%[src]').dynamic, true);
 });
 
-test('a missing sample gives an empty string (or "" with +Q); the last occurrence of a header is used', () => {
+test('a missing sample gives an empty string; +Q does not quote samples in values (as HAProxy 2.6); the last occurrence of a header is used', () => {
   assert.equal(run('[%[req.hdr(x-missing)]]'), '[]');
-  assert.equal(run('%{+Q}[req.hdr(x-missing)]'), '""');
+  assert.equal(run('%{+Q}[req.hdr(x-missing)]'), '');
+  assert.equal(run('%{+Q}[path]', { url: '/p' }), '/p');
   assert.equal(run('%[req.hdr(x-forwarded-for)]', { headers: [['X-Forwarded-For', '1.1.1.1, 2.2.2.2']] }), '2.2.2.2');
   assert.equal(run('%[req.cook(SID)]', { headers: [['Cookie', 'SID=abc']] }), 'abc');
   assert.equal(run('%[url_param(id)]-%[query]-%[method]', { url: '/a?id=7', method: 'PUT' }), '7-id=7-PUT');

@@ -9,7 +9,7 @@ import type { FetchScope, SampleScalar, SampleType, SampleValue } from './types.
 import type { RequestView } from './view.js';
 import type { UserlistAuth } from './auth.js';
 import { basicCredentials } from './auth.js';
-import { commaValues, occurrence, paramSource, parseCookies, trimOws, urlParams } from './http-values.js';
+import { commaValues, cookieValues, occurrence, paramSource, trimOws, urlParams } from './http-values.js';
 import { parseIp, plainAddress } from './ip.js';
 
 /** Everything a fetch may need besides its arguments. */
@@ -52,10 +52,8 @@ const allLines = (view: RequestView, res: boolean): readonly (readonly [string, 
 function headerReader(args: readonly string[], ctx: FetchContext, res: boolean, full: boolean, map: (s: string) => SampleScalar | null = (s) => s): Reader {
   const name = args[0]?.toLowerCase() ?? null;
   const occ = args[1] !== undefined ? Number(args[1]) : null;
-  const values = (view: RequestView): string[] => {
-    const ls = name !== null ? lines(view, name, res) : allLines(view, res).map(([, v]) => v);
-    return full ? [...ls] : commaValues(ls);
-  };
+  // without a name, HAProxy's http_find_header returns whole lines (no comma splitting)
+  const values = (view: RequestView): string[] => (name === null ? allLines(view, res).map(([, v]) => v) : full ? [...lines(view, name, res)] : commaValues(lines(view, name, res)));
   const mapped = (vs: readonly string[]): SampleScalar[] => vs.map(map).filter((v): v is SampleScalar => v !== null);
   if (ctx.acl && occ === null) return (view) => mapped(values(view));
   return (view) => {
@@ -64,11 +62,12 @@ function headerReader(args: readonly string[], ctx: FetchContext, res: boolean, 
   };
 }
 
-/** Count of values (`hdr_cnt`) or whole lines (`fhdr_cnt`). */
+/** Count of values (`hdr_cnt`) or whole lines (`fhdr_cnt`); without a name, of every header line. */
 function countReader(args: readonly string[], res: boolean, full: boolean): Reader {
   const name = args[0]?.toLowerCase() ?? null;
   return (view) => {
-    const ls = name !== null ? lines(view, name, res) : allLines(view, res).map(([, v]) => v);
+    if (name === null) return allLines(view, res).length;
+    const ls = lines(view, name, res);
     return full ? ls.length : commaValues(ls).length;
   };
 }
@@ -90,8 +89,7 @@ const toIp = (s: string): string | null => {
 function cookieReader(args: readonly string[], ctx: FetchContext, map: (s: string) => SampleScalar | null = (s) => s): Reader {
   const name = args[0] ?? null;
   return (view) => {
-    const cookies = parseCookies(view.header('cookie'));
-    const vals = name === null ? cookies.map(([, v]) => v) : cookies.filter(([n]) => n === name).map(([, v]) => v);
+    const vals = cookieValues(view.header('cookie'), name);
     if (ctx.acl) return vals.map(map).filter((v): v is SampleScalar => v !== null);
     const v = name === null ? vals[0] : vals[vals.length - 1];
     return v === undefined ? null : map(v);
@@ -134,12 +132,9 @@ const hdrRow = (res: boolean): FetchDef =>
 const fhdrRow = (res: boolean): FetchDef =>
   row('str', res ? 'res' : 'req', '(<name>[,<occ>])', 1, 2, `whole lines of a ${res ? 'response' : 'request'} header`, (a, c) => headerReader(a, c, res, true), intArg(1, 'the occurrence'));
 const cntRow = (res: boolean, full: boolean): FetchDef =>
-  row('int', res ? 'res' : 'req', '[(<name>)]', 0, 1, `number of ${full ? 'lines' : 'values'} of a header (of all headers without a name)`, (a) => countReader(a, res, full));
+  row('int', res ? 'res' : 'req', '[(<name>)]', 0, 1, `number of ${full ? 'lines' : 'values'} of a header (of all header lines without a name)`, (a) => countReader(a, res, full));
 const cookRow = row('str', 'req', '[(<name>)]', 0, 1, 'value of a request cookie', (a, c) => cookieReader(a, c));
-const cookCnt = row('int', 'req', '[(<name>)]', 0, 1, 'number of request cookies with that name (all cookies without a name)', (a) => (view) => {
-  const cs = parseCookies(view.header('cookie'));
-  return a[0] === undefined ? cs.length : cs.filter(([n]) => n === a[0]).length;
-});
+const cookCnt = row('int', 'req', '[(<name>)]', 0, 1, 'number of request cookies with that name (all cookies without a name)', (a) => (view) => cookieValues(view.header('cookie'), a[0] ?? null).length);
 const cookVal = row('int', 'req', '[(<name>)]', 0, 1, 'value of a request cookie as an integer', (a, c) => cookieReader(a, c, toInt));
 const urlp = row('str', 'req', '[(<name>[,<delim>])]', 0, 2, 'value of a URL query parameter (the first one)', (a, c) => paramReader(a, c));
 const hdrVal = row('int', 'req', '[(<name>[,<occ>])]', 0, 2, 'a request header value as an integer', (a, c) => headerReader(a, c, false, false, toInt), intArg(1, 'the occurrence'));

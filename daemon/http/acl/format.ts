@@ -145,7 +145,8 @@ export function compileFormatter(text: string, ctx: FetchContext): Formatter | s
       const r = resolveExpr(n.expr, { ...ctx, acl: false });
       if (typeof r === 'string') return r;
       const reader: Reader = r.reader;
-      const flags = n.flags;
+      // HAProxy 2.6 does not quote sample expressions in rule values (+Q only applies to %vars there)
+      const flags = n.flags.filter((f) => f !== 'Q');
       parts.push((v) => {
         const s = reader(v);
         return applyFlags(s === null || typeof s !== 'object' ? s : s.length > 0 ? s[s.length - 1] : null, flags);

@@ -49,15 +49,54 @@ export function occurrence<T>(values: readonly T[], occ: number): T | undefined 
   return values[values.length - 1];
 }
 
-/** Every cookie `[name, value]` of the `Cookie` header lines, in order; spaces around names and values are ignored. */
-export function parseCookies(lines: readonly string[]): [string, string][] {
-  const out: [string, string][] = [];
+const isSpHt = (c: string | undefined): boolean => c === ' ' || c === '\t';
+
+/** Where a cookie value ends: the first `;` or `,` outside double quotes (http_find_cookie_value_end). */
+function cookieValueEnd(line: string, from: number): number {
+  let quoted = false;
+  for (let i = from; i < line.length; i++) {
+    const c = line[i];
+    if (quoted) {
+      if (c === '\\') i++;
+      else if (c === '"') quoted = false;
+    } else if (c === '"') quoted = true;
+    else if (c === ',' || c === ';') return i;
+  }
+  return line.length;
+}
+
+/**
+ * The values of cookie `name` (every cookie when null) in `Cookie` header lines, as HAProxy's
+ * http_extract_cookie_value reads them: cookies are split at `;` and `,`, spaces around names and values
+ * are ignored, a cookie without `=` is not a cookie, and (a quirk kept for compatibility) a cookie is only
+ * looked at when at least name-length + 2 characters remain on the line, so a trailing `name=` is not found.
+ */
+export function cookieValues(lines: readonly string[], name: string | null): string[] {
+  const out: string[] = [];
+  const nl = name === null ? 0 : name.length;
   for (const line of lines) {
-    for (const part of line.split(';')) {
-      const eq = part.indexOf('=');
-      const name = trimOws(eq < 0 ? part : part.slice(0, eq));
-      if (name === '') continue;
-      out.push([name, eq < 0 ? '' : trimOws(part.slice(eq + 1))]);
+    const end = line.length;
+    for (let p = 0; p + nl + 1 < end; ) {
+      while (p < end && isSpHt(line[p])) p++;
+      let eq = p;
+      let attEnd = p;
+      while (eq < end) {
+        const c = line[eq];
+        if (c === '=' || c === ';' || c === ',') break;
+        eq++;
+        if (!isSpHt(c)) attEnd = eq;
+      }
+      if (eq >= end || line[eq] !== '=') {
+        p = eq + 1;
+        continue;
+      }
+      let vb = eq + 1;
+      while (vb < end && isSpHt(line[vb])) vb++;
+      const next = cookieValueEnd(line, vb);
+      let ve = next;
+      while (ve > vb && isSpHt(line[ve - 1])) ve--;
+      if (name === null || (attEnd - p === nl && line.startsWith(name, p))) out.push(line.slice(vb, ve));
+      p = next + 1;
     }
   }
   return out;
