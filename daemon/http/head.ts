@@ -115,7 +115,7 @@ export class HttpHead {
 
   /** Forget the previous message (called by the parser before reading the next one). */
   clear(): void {
-    this.skip.fill(0, 0, this.count);
+    for (let i = 0; i < this.count; i++) this.skip[i] = 0;
     this.count = 0;
     this.seen = 0;
     this.hostIndex = -1;

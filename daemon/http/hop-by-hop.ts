@@ -4,7 +4,7 @@
 // Upgrade, plus every field the Connection fields name. The proxy then writes its own Connection
 // field (close / keep-alive / upgrade) and, when it forwards a body chunked, its own Transfer-Encoding.
 
-import { eqRangesLower, HT, SP, CR, LF } from './bytes.js';
+import { CR, HT, LF, SP, eqLower, eqRangesLower } from './bytes.js';
 import { Hdr } from './head.js';
 import type { HttpHead } from './head.js';
 
@@ -48,7 +48,10 @@ export function markHopByHop(h: HttpHead, flags = 0): number {
         while (p < e && buf[p] !== 0x2c) p++;
         let t = p;
         while (t > s && isLws(buf[t - 1])) t--;
-        if (t === s) continue;
+        const n = t - s;
+        // connection options, not field names (and their fields are hop-by-hop already)
+        if (n === 0 || (n === 5 && eqLower(buf, s, t, 'close')) || (n === 10 && eqLower(buf, s, t, 'keep-alive')) ||
+          (n === 7 && eqLower(buf, s, t, 'upgrade'))) continue;
         for (let j = 0; j < h.count; j++) {
           const jid = h.ids[j];
           if (h.skip[j] !== 0 || (keep & (1 << jid)) !== 0) continue;

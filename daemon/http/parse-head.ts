@@ -1,8 +1,8 @@
 // Incremental HTTP/1 head parser (request, response or trailer section), strict the way HAProxy 2.6 is.
 //
 // execute(chunk) parses in place when a whole head is in one chunk (the common case: no copy). When a
-// head is split across chunks, the bytes received so far are kept in one buffer of tune.bufsize - 64
-// bytes, and parsing resumes at the start of the first incomplete line, after a native indexOf has
+// head is split across chunks, the bytes received so far are kept in one buffer of the parser's (grown
+// by doubling, at most tune.bufsize - 64 bytes), and parsing resumes at the start of the first incomplete line, after a native indexOf has
 // seen its end: a head fed one byte at a time costs O(size), never O(size²).
 //
 // Rules (each verified against HAProxy 2.6.12, see test/fixtures/http/malformed-cases.ts):
@@ -119,8 +119,11 @@ export class HeadParser {
       }
       return r;
     }
-    const acc = this.acc;
+    let acc = this.acc;
     const before = this.accLen;
+    if (before + (end - start) > acc.length && acc.length < this.limits.maxRaw) {
+      acc = this.grow(Math.min(this.limits.maxRaw, Math.max(2 * acc.length, before + (end - start))));
+    }
     const n = Math.min(end - start, acc.length - before);
     chunk.copy(acc, before, start, start + n);
     this.accLen = before + n;
@@ -131,7 +134,8 @@ export class HeadParser {
   /** Move the incomplete head into the parser's own buffer and rebase every stored offset on it. */
   private spill(chunk: Buffer, end: number): void {
     const base = this.state === St.BEFORE ? this.lineStart : this.head.start;
-    const acc = Buffer.allocUnsafe(this.limits.maxRaw);
+    // small heads stay in Buffer's pool; the buffer grows (doubling) up to the raw limit when needed
+    const acc = Buffer.allocUnsafe(Math.min(this.limits.maxRaw, Math.max(1024, 2 * (end - base))));
     chunk.copy(acc, 0, base, end);
     this.acc = acc;
     this.accLen = end - base;
@@ -141,6 +145,15 @@ export class HeadParser {
     h.versionStart -= base; h.reasonStart -= base; h.reasonEnd -= base;
     for (let i = 0; i < 4 * h.count; i++) h.offs[i] -= base;
     this.origin -= base; this.limit -= base; this.lineStart -= base; this.scanFrom -= base; this.lastEol -= base;
+  }
+
+  /** A larger own buffer with the same content (offsets stay valid: they are relative to its start). */
+  private grow(size: number): Buffer {
+    const acc = Buffer.allocUnsafe(size);
+    (this.acc as Buffer).copy(acc, 0, 0, this.accLen);
+    this.acc = acc;
+    this.head.buf = acc;
+    return acc;
   }
 
   private fail(code: WireError, at: number): number {

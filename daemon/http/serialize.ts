@@ -67,7 +67,7 @@ function eqLowerAnyCase(b: Buffer, s: number, e: number, name: string): boolean 
 
 function put(src: Buffer, s: number, e: number, dst: Buffer, o: number): number {
   const n = e - s;
-  if (n > 32) src.copy(dst, o, s, e);
+  if (n > 24) src.copy(dst, o, s, e);
   else for (let i = 0; i < n; i++) dst[o + i] = src[s + i];
   return o + n;
 }
@@ -149,8 +149,13 @@ export function serializeHead(h: HttpHead, edits: HeadEdits | null = null): Buff
 
   const out = Buffer.allocUnsafe(size);
   let w = 0;
-  if (slCanon) w = put(b, h.start, startLineEnd(h), out, 0);
-  else if (h.kind === HeadKind.REQUEST) {
+  // source bytes [runStart, runEnd) still to copy: contiguous canonical pieces are merged into one copy
+  let runStart = 0;
+  let runEnd = 0;
+  if (slCanon) {
+    runStart = h.start;
+    runEnd = startLineEnd(h);
+  } else if (h.kind === HeadKind.REQUEST) {
     w = putString(method, out, w);
     out[w++] = SP;
     w = putString(target, out, w);
@@ -167,33 +172,32 @@ export function serializeHead(h: HttpHead, edits: HeadEdits | null = null): Buff
     w = putString(reason, out, w);
     out[w++] = CR; out[w++] = LF;
   }
-  let i = 0;
-  while (i < h.count) {
-    if (drop[i]) { i++; continue; }
+  for (let i = 0; i < h.count; i++) {
+    if (drop[i]) continue;
     const ns = o[4 * i], ne = o[4 * i + 1], vs = o[4 * i + 2], ve = o[4 * i + 3];
     if (isCanonicalLine(b, ne, vs, ve)) {
-      // extend the run over following kept canonical lines
-      let runEnd = ve + 2;
-      let j = i + 1;
-      while (j < h.count && drop[j] === 0 && o[4 * j] === runEnd && isCanonicalLine(b, o[4 * j + 1], o[4 * j + 2], o[4 * j + 3])) {
-        runEnd = o[4 * j + 3] + 2;
-        j++;
+      if (ns !== runEnd) {
+        w = put(b, runStart, runEnd, out, w);
+        runStart = ns;
       }
-      w = put(b, ns, runEnd, out, w);
-      i = j;
+      runEnd = ve + 2;
       continue;
     }
+    w = put(b, runStart, runEnd, out, w);
+    runStart = runEnd = 0;
     w = put(b, ns, ne, out, w);
     out[w++] = 0x3a; out[w++] = SP;
     w = put(b, vs, ve, out, w);
     out[w++] = CR; out[w++] = LF;
-    i++;
   }
+  // the final CRLF joins the run when it follows it in the source and nothing is appended
+  const tail = noAdds && runEnd > 0 && runEnd === h.end - 2 && b[runEnd] === CR;
+  w = put(b, runStart, tail ? h.end : runEnd, out, w);
   if (edits !== null) {
     if (edits.set) for (const [n, v] of edits.set) w = putField(n, v, out, w);
     if (edits.add) for (const [n, v] of edits.add) w = putField(n, v, out, w);
   }
-  out[w++] = CR; out[w++] = LF;
+  if (!tail) { out[w++] = CR; out[w++] = LF; }
   return w === size ? out : out.subarray(0, w);
 }
 
