@@ -1,4 +1,6 @@
 import { listKeywords } from './index.js';
+import { FETCHES } from '../http/acl/fetches.js';
+import { ACL_KEYWORDS, PREDEFINED_ACLS } from '../http/acl/acl-keywords.js';
 
 /**
  * The configuration reference as Markdown, generated from the parser's keyword tables so the README can
@@ -34,5 +36,23 @@ export function keywordReferenceMarkdown(): string {
   table('`userlist`', all.filter((k) => k.section === 'userlist'));
   table('`server` and `default-server` options', all.filter((k) => k.section === 'server'));
   table('`bind` options', all.filter((k) => k.section === 'bind'));
+  out.push(...fetchReference());
   return out.join('\n');
+}
+
+const NEEDS: Readonly<Record<string, string>> = { l4: 'any mode', req: 'HTTP request', res: 'HTTP response', txn: 'HTTP request (also in response rules)' };
+
+/** The fetch table (ACLs, conditions, `%[…]` values), with the ACL forms of each fetch and the predefined ACLs. */
+function fetchReference(): string[] {
+  const esc = (s: string) => s.replace(/\|/g, '\\|');
+  const derived = new Map<string, string[]>();
+  for (const [kw, row] of Object.entries(ACL_KEYWORDS)) derived.set(row.fetch, [...(derived.get(row.fetch) ?? []), kw]);
+  const out = ['### Fetches (ACLs, conditions, `%[…]` in values)', '', '| fetch | type | needs | ACL forms | meaning |', '|---|---|---|---|---|'];
+  for (const [name, f] of Object.entries(FETCHES)) {
+    out.push(`| \`${esc(name + f.usage)}\` | ${f.type === 'meth' ? 'method' : f.type} | ${NEEDS[f.scope]} | ${(derived.get(name) ?? []).map((d) => `\`${d}\``).join(' ')} | ${esc(f.help)} |`);
+    derived.delete(name);
+  }
+  out.push('', `Match methods (\`-m\`): found, bool, int, ip, len, str, sub, reg, beg, end, dir, dom. Flags: \`-i\`, \`-f <file>\`, \`-m <method>\`, \`-n\`, \`-u <id>\`, \`--\`. Integer operators: eq, ge, gt, le, lt, ranges \`a:b\`. Converters: lower, upper.`);
+  out.push('', `Predefined ACLs: ${Object.entries(PREDEFINED_ACLS).map(([n, d]) => `\`${n}\` (\`${d}\`)`).join(', ')}.`, '');
+  return out;
 }
