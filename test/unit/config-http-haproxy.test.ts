@@ -240,3 +240,9 @@ test('mistakes HAProxy 2.6 refuses, lbd refuses too, at the same line', async (t
     if (line !== undefined) assert.ok(errors.some((e) => e.where.line === Number(line)), `${name}: haproxy points at line ${line}, lbd at ${errors.map((e) => e.where.line).join(', ')}`);
   }
 });
+
+test('the routing example (test/fixtures/configs/http/routing.cfg) is valid for HAProxy 2.6 too', (t) => {
+  if (HAPROXY === null) return t.skip('haproxy is not installed');
+  const out = execFileSync(HAPROXY, ['-c', '-f', join(F, 'routing.cfg')], { encoding: 'utf8', env: { ...process.env, FIXTURES: F } });
+  assert.match(out, /Configuration file is valid/);
+});
