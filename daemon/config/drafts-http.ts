@@ -31,6 +31,7 @@ export interface ForwardForDraft {
   where: SourceRef;
 }
 
+/** The HTTP part of a proxy draft. */
 export interface HttpDraft {
   requestRules: RuleDraft<HttpRequestAction>[];
   responseRules: RuleDraft<HttpResponseAction>[];

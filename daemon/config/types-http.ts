@@ -142,7 +142,9 @@ export interface CookieConfig {
 /** `retry-on` keywords (HTTP status codes are numbers). */
 export type RetryOn = 'none' | 'conn-failure' | 'empty-response' | 'junk-response' | 'response-timeout' | '0rtt-rejected' | 401 | 403 | 404 | 408 | 425 | 500 | 501 | 502 | 503 | 504;
 
+/** `log … format <name>`. */
 export type LogFormatName = 'local' | 'rfc3164' | 'rfc5424' | 'priority' | 'short' | 'timed' | 'iso' | 'raw';
+/** Syslog levels, most severe first. */
 export type LogLevel = 'emerg' | 'alert' | 'crit' | 'err' | 'warning' | 'notice' | 'info' | 'debug';
 
 /** A `log` line: `log global`, or `log <address> [len <n>] [format <f>] [sample <r>:<s>] <facility> [<level> [<minlevel>]]`. */

@@ -7,10 +7,9 @@ import type { KwCtx } from '../context.js';
 import type { ProxyDraft } from '../drafts.js';
 import type { RedirectRule, ReturnResponse } from '../types.js';
 import { didYouMean } from '../suggest.js';
-import { formatterOf } from './http-common.js';
+import { formatterOf, parseContext } from './http-common.js';
 import { loadHttpResponse, readRaw } from './http-files.js';
 import { compileFormatter } from '../../http/acl/format.js';
-import { parseContext } from './http-common.js';
 
 type Body = ReturnResponse['body'];
 const RETURN_OPTIONS = ['status', 'content-type', 'default-errorfiles', 'errorfile', 'errorfiles', 'file', 'lf-file', 'string', 'lf-string', 'hdr'];

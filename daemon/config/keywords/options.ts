@@ -1,6 +1,6 @@
 /** `option <name>` and `no option <name>`. */
 import type { ProxyDraft } from '../drafts.js';
-import { PROXY_KINDS, type KwCtx, type SectionKind } from '../context.js';
+import type { KwCtx, SectionKind } from '../context.js';
 import { didYouMean } from '../suggest.js';
 import { notAllowed, type SubKeyword } from './table.js';
 import { parseHttpchk } from './checks.js';

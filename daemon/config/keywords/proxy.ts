@@ -7,7 +7,7 @@ import type { ProxyMode } from '../types.js';
 import type { ProxyDraft } from '../drafts.js';
 import { PROXY_KINDS, oneOf, type SectionKind } from '../context.js';
 import { parseInteger } from '../units.js';
-import { dispatchSub, type Keyword, type KeywordTable } from './table.js';
+import { dispatchSub, type KeywordTable } from './table.js';
 import { TIMEOUT_SUB, removedTimeout } from './timeouts.js';
 import { OPTION_SUB, parseOption } from './options.js';
 import { HTTP_CHECK_SUB, TCP_CHECK_SUB } from './checks.js';

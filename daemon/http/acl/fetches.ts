@@ -25,6 +25,7 @@ export interface FetchContext {
 /** A compiled reader. */
 export type Reader = (view: RequestView) => SampleValue;
 
+/** A row of the fetch table. */
 export interface FetchDef {
   readonly type: SampleType;
   readonly scope: FetchScope;

@@ -16,6 +16,7 @@ interface IntRange {
 /** A parsed pattern, ready for its method. */
 type Parsed = { kind: 'str'; text: string; icase: boolean } | { kind: 'int'; range: IntRange } | { kind: 'ip'; net: IpNet } | { kind: 'reg'; re: RegExp };
 
+/** The operator written before integer patterns (`gt 1`); null = values and ranges. */
 export type IntOperator = 'eq' | 'ge' | 'gt' | 'le' | 'lt' | null;
 
 /** The HTTP methods HAProxy knows by number; any other method pattern is compared as a string. */
@@ -217,4 +218,5 @@ export function compileMatcher(method: MatchMethod, parsed: readonly Parsed[]): 
   };
 }
 
+/** A pattern parsed for its method (see parsePattern). */
 export type { Parsed as ParsedPattern };
