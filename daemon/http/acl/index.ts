@@ -12,6 +12,7 @@ export type { Acl, AclTest, Condition, ConditionTerm, Formatter, FormatNode, Mat
 export { splitTarget } from './view.js';
 export { evaluate, compileCondition } from './compile.js';
 export { selectBackend, staticBackend, connectionView } from './route.js';
+export { forwardForOf, connectionModeOf, type ForwardFor } from './effective.js';
 export { httpHashKey, uriKey, urlParamKey, hdrKey, type UriHashOptions } from './balance-key.js';
 export { compileFormatter, parseLogFormat, LOG_VARS, VALUE_VAR_NAMES } from './format.js';
 export { basicCredentials, type UserlistAuth } from './auth.js';
