@@ -87,7 +87,11 @@ export class HeadParser {
     this.head.clear();
   }
 
-  /** Whether part of a head was received (a timeout then is HAProxy's 408; before any byte, a plain close). */
+  /**
+   * Whether bytes of this message arrived (empty lines aside). HAProxy 2.6 answers timeout http-request
+   * with a 408 on a connection's first request even before any byte; on a later, idle keep-alive
+   * connection it closes silently: a proxy can use this to tell an idle connection from a slow head.
+   */
   get started(): boolean {
     return this.state !== St.FRESH;
   }
