@@ -5,8 +5,7 @@ import { RateCounter } from './rate.js';
 import { Counters } from './server.js';
 import type { Backend } from './backend.js';
 import { TcpSession } from '../proxy/tcp-session.js';
-import { evaluate, type Condition } from '../http/acl/index.js';
-import { layer4View } from './l4-view.js';
+import { connectionView, evaluate, type Condition } from '../http/acl/index.js';
 import type { Conn, ConnListener, Transport } from '../proxy/conn.js';
 
 /** Process-wide connection accounting (global `maxconn`, `show info` CurrConns/CumConns/ConnRate). */
@@ -196,7 +195,7 @@ export class Frontend {
   private route(sock: Conn): Backend | null {
     const e = sock.endpoints();
     if (!e) return this.target;
-    const view = layer4View(e);
+    const view = connectionView(e.src, e.srcPort, e.dst, e.dstPort);
     for (const r of this.rules) if (evaluate(r.cond, view)) return r.backend;
     return this.target;
   }
