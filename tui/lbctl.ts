@@ -12,6 +12,7 @@ import { registerServerCommands } from './lbctl/servers.js';
 import { registerEvents } from './lbctl/events.js';
 import { registerDaemonCommands } from './lbctl/daemon.js';
 import { registerCompletion } from './lbctl/completion.js';
+import { registerConsole } from './lbctl/console.js';
 
 export { EXIT };
 
@@ -29,6 +30,8 @@ Examples:
   lbctl weight server-1 50%             half its configured weight
   lbctl check /etc/lbd/lbd.cfg && lbctl reload
   lbctl events --follow                 state changes as they happen
+  lbctl top                             the operator console (? lists its keys)
+  lbctl dash                            the wall dashboard
   lbctl show stat                       any runtime API show command, answered as HAProxy would
   lbctl status --json | jq .            every command takes --json
 
@@ -61,6 +64,7 @@ export function buildProgram(): Command {
   registerDaemonCommands(program);
   registerEvents(program);
   registerCheck(program);
+  registerConsole(program);
   registerCompletion(program);
   for (const c of program.commands) c.exitOverride().showHelpAfterError(`(lbctl ${c.name()} --help for usage)`);
   return program;
