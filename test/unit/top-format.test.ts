@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fmtAge, fmtBytes, fmtCount, fmtDuration, fmtRate, sparkline } from '../../tui/top/format.js';
+import { fmtAge, fmtBytes, fmtCount, fmtDuration, fmtRate, fmtSince, sparkline } from '../../tui/top/format.js';
 import { ASCII, UNICODE } from '../../tui/top/glyphs.js';
 import { cut, fit, lineWidth, pad, text } from '../../tui/top/line.js';
 
@@ -63,4 +63,11 @@ test('cut and fit never exceed the width and show where text was lost', () => {
   assert.equal(lineWidth(fit(line, 20, { fill: true })), 20);
   // a line that fits is returned as is
   assert.equal(text(fit([{ text: 'ok' }], 2)), 'ok');
+});
+
+test('the CHANGED column moves once a minute after the first minute', () => {
+  assert.equal(fmtSince(65_000, 0), '1m');
+  assert.equal(fmtSince(59_999, 0), '59s');
+  assert.equal(fmtSince(3_600_000 + 120_000, 0), '1h02m');
+  assert.equal(fmtSince(0, null), '-');
 });

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KEYS, bindingFor, helpSections, hints, keyName, keysMarkdown } from '../../tui/top/keys.js';
 import { helpText } from '../../tui/top/panels.js';
+import { statesMarkdown } from '../../tui/top/status.js';
 import { text } from '../../tui/top/line.js';
 import { UNICODE } from '../../tui/top/glyphs.js';
 import { initialUi, onKey, type KeyContext } from '../../tui/top/state.js';
@@ -61,5 +62,6 @@ test('the README lists the keys exactly as the table has them', () => {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
   const section = readme.slice(readme.indexOf('<!-- top:start -->'), readme.indexOf('<!-- top:end -->'));
   assert.ok(section.length > 0, 'README has no <!-- top:start --> section');
-  assert.ok(section.includes(keysMarkdown()), 'README key table differs from keysMarkdown(): run node scripts/... or copy keysMarkdown() output');
+  assert.ok(section.includes(keysMarkdown()), 'the README key table differs from keysMarkdown() (tui/top/keys.ts): paste its output');
+  assert.ok(section.includes(statesMarkdown()), 'the README states table differs from statesMarkdown() (tui/top/status.ts): paste its output');
 });

@@ -58,8 +58,12 @@ export function App({ client, feed, opts, now = Date.now, tickMs = 1000 }: AppPr
   const size = useTerminalSize();
   useSyncExternalStore(feed.subscribe, () => feed.state.version);
   const [, tick] = useReducer((n: number) => n + 1, 0);
+  const lastDraw = useRef(0);
   useEffect(() => {
-    const t = setInterval(tick, tickMs);
+    // clocks and ages move once a second: redraw for them only when nothing else did in that second
+    const t = setInterval(() => {
+      if (now() - lastDraw.current >= tickMs * 0.9) tick();
+    }, tickMs);
     return () => clearInterval(t);
   }, [tickMs]);
   const uiRef = useRef<UiState>(initialUi());
@@ -91,6 +95,7 @@ export function App({ client, feed, opts, now = Date.now, tickMs = 1000 }: AppPr
   );
 
   const screen = screenFor(uiRef.current);
+  lastDraw.current = now();
   return (
     <Box flexDirection="column">
       {screen.lines.map((l, i) => (

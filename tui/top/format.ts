@@ -64,6 +64,17 @@ export function fmtAge(now: number, then: number | null): string {
   return ms < 10_000 ? `${Math.floor(ms / 1000)}s` : fmtDuration(ms);
 }
 
+/** Time since `then` for a column that is on every row: seconds for the first minute, then minutes
+ *  (then hours and minutes, days and hours). A column that changes once a minute instead of once a
+ *  second keeps the screen calm and the SSH traffic low with hundreds of rows. */
+export function fmtSince(now: number, then: number | null): string {
+  if (then === null || !Number.isFinite(then)) return '-';
+  const s = Math.floor(Math.max(0, now - then) / 1000);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m`;
+  return fmtDuration(s * 1000);
+}
+
 /** Local wall-clock time `HH:MM:SS`: event times, as an operator compares them with logs. */
 export function fmtClock(epochMs: number): string {
   const d = new Date(epochMs);

@@ -17,7 +17,7 @@ export type ActionId =
   | 'filter' | 'sort' | 'help' | 'quit'
   | 'yes' | 'no' | 'submit' | 'cancel' | 'erase' | 'close';
 
-export type Section = 'Move' | 'Views' | 'Server actions' | 'Other' | 'Confirmation' | 'Prompt';
+export type Section = 'Move' | 'Views' | 'Actions' | 'Other' | 'Confirmation' | 'Prompt';
 
 export interface KeyBinding {
   mode: Mode;
@@ -54,17 +54,17 @@ export const KEYS: readonly KeyBinding[] = Object.freeze([
   { mode: 'normal', keys: ['2'], label: '2', action: 'view-frontends', help: 'frontends and their listeners', section: 'Views' },
   { mode: 'normal', keys: ['3'], label: '3', action: 'view-events', help: 'events: state changes and actions, newest first', section: 'Views' },
   { mode: 'normal', keys: ['4'], label: '4', action: 'view-http', help: 'HTTP: response classes and request rates', section: 'Views' },
-  { mode: 'normal', keys: ['d'], label: 'd', action: 'disable', help: 'disable the server: maintenance (its trackers follow)', section: 'Server actions', hint: 'disable', hintRank: 1, admin: true, onServer: true },
-  { mode: 'normal', keys: ['e'], label: 'e', action: 'enable', help: 'enable the server: back from maintenance or drain', section: 'Server actions', hint: 'enable', hintRank: 1, admin: true, onServer: true },
-  { mode: 'normal', keys: ['n'], label: 'n', action: 'drain', help: 'drain the server: no new sessions (its trackers follow)', section: 'Server actions', hint: 'drain', hintRank: 1, admin: true, onServer: true },
-  { mode: 'normal', keys: ['w'], label: 'w', action: 'weight', help: 'set the server\'s weight (n or n%)', section: 'Server actions', hint: 'weight', hintRank: 1, admin: true, onServer: true },
-  { mode: 'normal', keys: ['D'], label: 'D', action: 'disable-all', help: 'disable the server\'s name in every backend that has it', section: 'Server actions', admin: true, onServer: true },
-  { mode: 'normal', keys: ['E'], label: 'E', action: 'enable-all', help: 'enable the server\'s name in every backend that has it', section: 'Server actions', admin: true, onServer: true },
-  { mode: 'normal', keys: ['N'], label: 'N', action: 'drain-all', help: 'drain the server\'s name in every backend that has it', section: 'Server actions', admin: true, onServer: true },
-  { mode: 'normal', keys: ['r'], label: 'r', action: 'reload', help: 'reload the configuration and show what changed or each error', section: 'Server actions', hint: 'reload', hintRank: 1, admin: true },
+  { mode: 'normal', keys: ['d'], label: 'd', action: 'disable', help: 'disable the server: maintenance (its trackers follow)', section: 'Actions', hint: 'disable', hintRank: 1, admin: true, onServer: true },
+  { mode: 'normal', keys: ['e'], label: 'e', action: 'enable', help: 'enable the server: back from maintenance or drain', section: 'Actions', hint: 'enable', hintRank: 1, admin: true, onServer: true },
+  { mode: 'normal', keys: ['n'], label: 'n', action: 'drain', help: 'drain the server: no new sessions (its trackers follow)', section: 'Actions', hint: 'drain', hintRank: 1, admin: true, onServer: true },
+  { mode: 'normal', keys: ['w'], label: 'w', action: 'weight', help: 'set the server\'s weight (n or n%)', section: 'Actions', hint: 'weight', hintRank: 1, admin: true, onServer: true },
+  { mode: 'normal', keys: ['D'], label: 'D', action: 'disable-all', help: 'disable the server\'s name in every backend that has it', section: 'Actions', admin: true, onServer: true },
+  { mode: 'normal', keys: ['E'], label: 'E', action: 'enable-all', help: 'enable the server\'s name in every backend that has it', section: 'Actions', admin: true, onServer: true },
+  { mode: 'normal', keys: ['N'], label: 'N', action: 'drain-all', help: 'drain the server\'s name in every backend that has it', section: 'Actions', admin: true, onServer: true },
+  { mode: 'normal', keys: ['r'], label: 'r', action: 'reload', help: 'reload the configuration and show what changed or each error', section: 'Actions', hint: 'reload', hintRank: 1, admin: true },
   { mode: 'normal', keys: ['/'], label: '/', action: 'filter', help: 'filter rows: substring or regular expression (matches names, states, addresses)', section: 'Other', hint: 'filter', hintRank: 2 },
   { mode: 'normal', keys: ['s'], label: 's', action: 'sort', help: 'sort servers within backends: config, state, sessions, rate, name', section: 'Other', hint: 'sort', hintRank: 4 },
-  { mode: 'normal', keys: ['?'], label: '?', action: 'help', help: 'this help', section: 'Other', hint: 'help', hintRank: 0 },
+  { mode: 'normal', keys: ['?'], label: '?', action: 'help', help: 'help: every key, and what each state means', section: 'Other', hint: 'help', hintRank: 0 },
   { mode: 'normal', keys: ['q', 'ctrl-c'], label: 'q', action: 'quit', help: 'quit', section: 'Other', hint: 'quit', hintRank: 0 },
   { mode: 'confirm', keys: ['y', 'Y'], label: 'y', action: 'yes', help: 'send it', section: 'Confirmation', hint: 'yes' },
   { mode: 'confirm', keys: ['n', 'N', 'escape', 'q'], label: 'n/Esc', action: 'no', help: 'cancel, nothing is sent', section: 'Confirmation', hint: 'no' },

@@ -4,13 +4,13 @@
  */
 import React, { memo } from 'react';
 import { Text } from 'ink';
-import { PALETTE, type Line } from './line.js';
+import { merge, PALETTE, type Line } from './line.js';
 
 export const LineView = memo(function LineView({ line, color }: { line: Line; color: boolean }) {
   if (line.length === 0) return <Text> </Text>;
   return (
     <Text wrap="truncate">
-      {line.map((s, i) => {
+      {merge(line).map((s, i) => {
         const c = color && s.tone ? PALETTE[s.tone] : undefined;
         return (
           <Text key={i} {...(c ? { color: c } : {})} bold={!!s.bold} dimColor={!!s.dim || s.tone === 'muted'} inverse={!!s.inverse}>

@@ -99,3 +99,14 @@ export function text(line: Line): string {
 export function inverse(line: Line): Line {
   return line.map((s) => ({ ...s, inverse: true }));
 }
+
+/** Adjacent segments with the same look joined into one: fewer Ink nodes for the same line. */
+export function merge(line: Line): Line {
+  const out: Line = [];
+  for (const s of line) {
+    const last = out[out.length - 1];
+    if (last && last.tone === s.tone && !!last.bold === !!s.bold && !!last.dim === !!s.dim && !!last.inverse === !!s.inverse) out[out.length - 1] = { ...last, text: last.text + s.text };
+    else out.push(s);
+  }
+  return out;
+}

@@ -119,6 +119,20 @@ function body(inp: ScreenInput, w: number, h: number): Body {
   return textBody(detailLines(snap, ui.detail ?? '', feed.events, rates, w, g, now), ui.detailTop, h);
 }
 
+/** The servers view's second pane, in the lines the tree leaves free: the latest events, so what just
+ *  happened is beside what is. Only when at least three events fit; dropped first on a short terminal. */
+function recentEvents(inp: ScreenInput, w: number, free: number): Line[] {
+  if (free < 5) return [];
+  const rows = eventRows(inp.feed.events, inp.ui.log, null);
+  if (rows.length === 0) return [];
+  const g = glyphsFor(inp.opts.ascii);
+  const n = Math.min(rows.length, free - 2);
+  const title = ' recent events ';
+  const out: Line[] = [[], [{ text: `${g.rule}${g.rule}${title}`, bold: true }, { text: g.rule.repeat(Math.max(0, w - title.length - 3)), dim: true }]];
+  for (const l of eventLines(rows, w - 1, g, rows.slice(0, n)).lines) out.push([{ text: ' ' }, ...l]);
+  return out;
+}
+
 /** Why server actions are not possible now, or null. */
 function actionBlocked(feed: FeedState): string | null {
   if (feed.conn.kind !== 'open') return 'not connected to lbd: actions wait until it is back';
@@ -144,13 +158,13 @@ export function buildScreen(inp: ScreenInput): Screen {
   top.push(...headerLines(feed, inp.rates, W, g, { readOnly: opts.readOnly, intervalMs: opts.intervalMs, compact: H < 15 }, now));
   if (H >= 13) top.push(tabLine(ui, W));
 
-  const bottom: Line[] = [];
+  // the bottom: the status line, then a confirmation or prompt panel (which ends with its keys), or the hints
+  const bottom: Line[] = [[]];
+  const statusAt = 0;
   const m = ui.mode;
   if (m.kind === 'confirm') bottom.push(...confirmLines(m.plan, W, g, opts.readOnly));
   else if (m.kind === 'prompt') bottom.push(...promptLines(m, W, g, opts.readOnly, null));
-  const promptLen = bottom.length;
-  const statusAt = bottom.length;
-  bottom.push([]);
+  const promptLen = bottom.length - 1;
   if (H >= 17 && m.kind !== 'confirm' && m.kind !== 'prompt') bottom.push(hintsLine(m.kind === 'help' || m.kind === 'result' ? m.kind : 'normal', W, opts.readOnly, ui.view === 'servers' || ui.view === 'detail'));
 
   const room = Math.max(1, H - top.length - bottom.length);
@@ -175,8 +189,9 @@ export function buildScreen(inp: ScreenInput): Screen {
     });
     ctx = { ...baseCtx, keys: b.keys, bodyHeight: b.height, textLines: b.textLines };
     summary = b.summary ?? null;
+    if (ui.view === 'servers' && feed.snapshot) mid.push(...recentEvents(inp, W, room - mid.length));
     // the filter prompt says how many rows the filter leaves
-    if (m.kind === 'prompt' && m.purpose === 'filter') bottom.splice(0, promptLen, ...promptLines(m, W, g, opts.readOnly, b.keys.length));
+    if (m.kind === 'prompt' && m.purpose === 'filter') bottom.splice(1, promptLen, ...promptLines(m, W, g, opts.readOnly, b.keys.length));
   }
   bottom[statusAt] = statusLine(ui.status, W, now, summary);
   const frame = [...top, ...mid.slice(0, Math.max(0, H - top.length - bottom.length))];

@@ -5,8 +5,8 @@
  * for sorting and the bucket the header counts. One table (design principle 4).
  */
 import { ADMIN, type ServerSnapshot } from '../../shared/snapshot.js';
-import type { Glyphs } from './glyphs.js';
-import type { Tone } from './line.js';
+import { ASCII, UNICODE, type Glyphs } from './glyphs.js';
+import { PALETTE, type Tone } from './line.js';
 
 export type StateKind = 'down' | 'going-down' | 'coming-up' | 'maint' | 'drain' | 'nolb' | 'no-check' | 'up' | 'unknown';
 
@@ -93,4 +93,12 @@ export function adminHidden(s: Pick<ServerSnapshot, 'admin' | 'status'>): boolea
   if (s.admin & ADMIN.MAINT) return !s.status.startsWith('MAINT');
   if (s.admin & ADMIN.DRAIN) return !s.status.startsWith('DRAIN');
   return false;
+}
+
+/** The states as Markdown (the README's legend is generated from it, as the help screen is). */
+export function statesMarkdown(): string {
+  const rows = Object.values(STATE_STYLES)
+    .filter((st) => st.glyph !== 'unknown')
+    .map((st) => `| \`${UNICODE[st.glyph]}\` \`${ASCII[st.glyph]}\` | ${PALETTE[st.tone] ?? 'dim'} | ${st.meaning} |`);
+  return ['| symbol (`--ascii`) | colour | state |', '|---|---|---|', ...rows].join('\n');
 }

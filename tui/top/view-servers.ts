@@ -7,7 +7,7 @@
 import { CHECK_STATUSES } from '../../shared/check-status.js';
 import { ADMIN, type BackendSnapshot, type ServerSnapshot, type Snapshot } from '../../shared/snapshot.js';
 import { layout, rowLine, titleLine, type Column, type FlexColumn } from './columns.js';
-import { fmtAge, fmtBytes, fmtCount, fmtRate, sparkline } from './format.js';
+import { fmtAge, fmtBytes, fmtCount, fmtRate, fmtSince, sparkline } from './format.js';
 import type { Glyphs } from './glyphs.js';
 import { width, type Line, type Seg, type Tone } from './line.js';
 import { rateKey, type RateHistory } from './rates.js';
@@ -130,7 +130,7 @@ export function serverLayout(snap: Snapshot, w: number, ctx: ViewCtx) {
     cell: (r, room) => (r.kind === 'backend' ? [...stateCell(r.backend.status, g), { text: ' ' }, ...backendCause(r.backend, r, g)] : [...stateCell(r.server.status, g), { text: ' ' }, ...cause(r.server, room - 2 - STATUS_PAD - 1)]),
   };
   const cols: Column<TreeRow>[] = [
-    { id: 'lastchg', title: 'CHANGED', width: 7, align: 'right', priority: 3, cell: (r) => ({ text: fmtAge(now, r.kind === 'backend' ? r.backend.lastChange : r.server.lastChange) }) },
+    { id: 'lastchg', title: 'CHANGED', width: 7, align: 'right', priority: 3, cell: (r) => ({ text: fmtSince(now, r.kind === 'backend' ? r.backend.lastChange : r.server.lastChange) }) },
     { id: 'weight', title: 'WGHT', width: wmax, align: 'right', priority: 4, cell: (r) => (r.kind === 'backend' ? { text: String(r.backend.weight) } : weightCell(r.server)) },
     { id: 'sess', title: 'SESS', width: 5, align: 'right', priority: 1, cell: (r) => ({ text: fmtCount(counters(r).cur) }) },
     { id: 'queue', title: 'QUE', width: 4, align: 'right', priority: 8, cell: (r) => numCell(counters(r).queueCur, 'warn') },
@@ -176,9 +176,9 @@ export function summaryLine(r: TreeRow, ctx: ViewCtx): Line {
   }
   const s = r.server;
   const c = checkText(s);
-  const parts = [`admin ${adminText(s)}`, `op ${s.op}`, `weight ${s.weight.eweight}/${s.weight.initial}`];
-  if (s.tracks) parts.push(`tracks ${s.tracks}`);
+  const parts: string[] = [];
   if (c.text) parts.push(`${c.text}${c.info ? ` ${c.info}` : ''}`);
-  parts.push(`changed ${fmtAge(now, s.lastChange)} ago`);
+  if (s.tracks) parts.push(`tracks ${s.tracks}`);
+  parts.push(`changed ${fmtAge(now, s.lastChange)} ago`, `admin ${adminText(s)}`, `op ${s.op}`, `weight ${s.weight.eweight}/${s.weight.initial}`);
   return [{ text: `${s.backend}/${s.name} `, bold: true }, ...stateCell(s.status, g).map((x, i) => (i ? { ...x, text: x.text.trimEnd() } : x)), { text: sep + parts.join(sep), dim: true }];
 }
