@@ -12,10 +12,14 @@ export interface Column<R> {
   title: string;
   /** Cells; the title is fitted too. */
   width: number;
+  /** A column that can shrink (a sparkline) takes what is left, down to this, rather than be dropped. */
+  minWidth?: number;
+  /** The title for a shrunk column. */
+  shortTitle?: string;
   align: 'left' | 'right';
   /** Lower is kept first. The flexible column has none: it is always there. */
   priority: number;
-  cell(row: R): Seg;
+  cell(row: R, width: number): Seg;
 }
 
 export interface FlexColumn<R> {
@@ -44,14 +48,16 @@ export function layout<R>(width: number, lead: Column<R>, flex: FlexColumn<R>, c
   const base = lead.width + 1;
   const flexNeed = Math.max(flex.min, Math.min(flex.want, width - base));
   let used = base + flexNeed;
-  const keep = new Set<Column<R>>();
+  const keep = new Map<Column<R>, number>();
   for (const c of [...columns].sort((a, b) => a.priority - b.priority)) {
-    if (used + 1 + c.width <= width) {
-      keep.add(c);
-      used += 1 + c.width;
+    const room = width - used - 1;
+    const w = c.width <= room ? c.width : c.minWidth !== undefined && c.minWidth <= room ? room : 0;
+    if (w > 0) {
+      keep.set(c, w);
+      used += 1 + w;
     }
   }
-  const rest = columns.filter((c) => keep.has(c));
+  const rest = columns.filter((c) => keep.has(c)).map((c) => (keep.get(c) === c.width ? c : { ...c, width: keep.get(c)!, title: c.shortTitle ?? c.title }));
   const flexWidth = Math.max(1, width - base - rest.reduce((n, c) => n + 1 + c.width, 0));
   return { lead, flex, flexWidth, rest };
 }
@@ -65,11 +71,11 @@ export function titleLine<R>(l: Layout<R>): Line {
 
 /** One row in a layout. */
 export function rowLine<R>(l: Layout<R>, row: R): Line {
-  const lead = l.lead.cell(row);
+  const lead = l.lead.cell(row, l.lead.width);
   const out: Line = [{ ...lead, text: pad(lead.text, l.lead.width, l.lead.align) }, { text: ' ' }];
   out.push(...fitFlex(l.flex.cell(row, l.flexWidth), l.flexWidth));
   for (const c of l.rest) {
-    const s = c.cell(row);
+    const s = c.cell(row, c.width);
     out.push({ text: ' ' }, { ...s, text: pad(s.text, c.width, c.align) });
   }
   return out;

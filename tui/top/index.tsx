@@ -59,6 +59,7 @@ export async function runTop(o: TopOptions): Promise<number> {
   const stop = () => inst?.unmount();
   process.once('SIGTERM', stop);
   process.once('SIGHUP', stop);
+  process.once('SIGINT', stop);
   feed.start();
   painter.start();
   try {
@@ -73,6 +74,7 @@ export async function runTop(o: TopOptions): Promise<number> {
   } finally {
     process.off('SIGTERM', stop);
     process.off('SIGHUP', stop);
+    process.off('SIGINT', stop);
     painter.stop();
     process.stderr.write = stderrWrite;
     consoleMethods.forEach((m, i) => (console[m] = saved[i]!));

@@ -59,7 +59,7 @@ export function frontendLines(snap: Snapshot, rows: readonly FrontendRow[], w: n
     { id: 'max', title: 'MAX', width: 5, align: 'right', priority: 6, cell: (r) => only(r, (f) => ({ text: fmtCount(f.counters.max), dim: true }), { text: '' }) },
     { id: 'limit', title: 'LIMIT', width: 6, align: 'right', priority: 8, cell: (r) => only(r, (f) => ({ text: f.maxconn ? fmtCount(f.maxconn) : 'global', dim: true }), { text: '' }) },
     { id: 'rate', title: 'SESS/s', width: 6, align: 'right', priority: 2, cell: (r) => only(r, (f) => ({ text: fmtRate(f.counters.rate) }), { text: '' }) },
-    { id: 'spark', title: 'LAST 1m', width: 10, align: 'left', priority: 5, cell: (r) => only(r, (f) => ({ text: sparkline(ctx.rates.history(rateKey.frontend(f.name)), 10, ctx.g), tone: 'accent' as Tone }), { text: '' }) },
+    { id: 'spark', title: 'LAST 1m', shortTitle: '1m', width: 10, minWidth: 4, align: 'left', priority: 5, cell: (r, w) => only(r, (f) => ({ text: sparkline(ctx.rates.history(rateKey.frontend(f.name)), w, ctx.g), tone: 'accent' as Tone }), { text: '' }) },
     { id: 'conn', title: 'CONN/s', width: 6, align: 'right', priority: 3, cell: (r) => only(r, (f) => ({ text: fmtRate(f.counters.connRate) }), { text: '' }) },
     { id: 'in', title: 'IN/s', width: 5, align: 'right', priority: 4, cell: (r) => only(r, (f) => ({ text: fmtBytes(ctx.rates.bytes(rateKey.frontend(f.name)).in) }), { text: '' }) },
     { id: 'out', title: 'OUT/s', width: 5, align: 'right', priority: 4, cell: (r) => only(r, (f) => ({ text: fmtBytes(ctx.rates.bytes(rateKey.frontend(f.name)).out) }), { text: '' }) },

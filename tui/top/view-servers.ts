@@ -98,7 +98,8 @@ function backendCause(b: BackendSnapshot, r: Extract<TreeRow, { kind: 'backend' 
 function flexWant(snap: Snapshot): number {
   let want = 24;
   for (const b of snap.backends) {
-    want = Math.max(want, 2 + STATUS_PAD + 1 + width(`${b.active}/${b.servers.length} up · ${b.mode} ${b.algo}`));
+    // a backend's mode and algorithm may be cut: its `n/m up` may not
+    want = Math.max(want, 2 + STATUS_PAD + 1 + width(`${b.servers.length}/${b.servers.length} up`));
     for (const s of b.servers) {
       if (s.tracks) want = Math.max(want, 2 + STATUS_PAD + 1 + 4 + width(s.tracks));
       else if (s.check) want = Math.max(want, 2 + STATUS_PAD + 1 + 16);
@@ -135,7 +136,7 @@ export function serverLayout(snap: Snapshot, w: number, ctx: ViewCtx) {
     { id: 'sess', title: 'SESS', width: 5, align: 'right', priority: 1, cell: (r) => ({ text: fmtCount(counters(r).cur) }) },
     { id: 'queue', title: 'QUE', width: 4, align: 'right', priority: 8, cell: (r) => numCell(counters(r).queueCur, 'warn') },
     { id: 'rate', title: 'SESS/s', width: 6, align: 'right', priority: 2, cell: (r) => ({ text: fmtRate(counters(r).rate) }) },
-    { id: 'spark', title: 'LAST 1m', width: 10, align: 'left', priority: 5, cell: (r) => ({ text: sparkline(rates.history(key(r)), 10, g), tone: 'accent' }) },
+    { id: 'spark', title: 'LAST 1m', shortTitle: '1m', width: 10, minWidth: 4, align: 'left', priority: 5, cell: (r, w) => ({ text: sparkline(rates.history(key(r)), w, g), tone: 'accent' }) },
     { id: 'in', title: 'IN/s', width: 5, align: 'right', priority: 6, cell: (r) => ({ text: fmtBytes(rates.bytes(key(r)).in) }) },
     { id: 'out', title: 'OUT/s', width: 5, align: 'right', priority: 6, cell: (r) => ({ text: fmtBytes(rates.bytes(key(r)).out) }) },
     { id: 'err', title: 'ERR', width: 4, align: 'right', priority: 7, cell: (r) => numCell(counters(r).connectErrors + counters(r).responseErrors, 'down') },
