@@ -83,6 +83,7 @@ export class Painter {
   private readonly onResize = () => {
     // a resize can reflow or cut what is on screen: repaint everything, now
     this.painted = [];
+    this.last = 0;
     this.out(`${ESC}H${ESC}2J`);
     this.inkStdout.emit('resize');
   };

@@ -37,7 +37,8 @@ export function eventRows(events: readonly LbdEvent[], log: readonly LocalEntry[
   const rows: EventRow[] = [];
   for (const e of events) {
     if (filter && !filter.test(`${e.object} ${e.from} ${e.to} ${e.message}`)) continue;
-    rows.push({ kind: 'event', key: `e:${e.seq}:${e.object}`, time: e.time, event: e });
+    // seqs restart with a new daemon: the time keeps keys unique across a restart
+    rows.push({ kind: 'event', key: `e:${e.time}.${e.seq}:${e.object}`, time: e.time, event: e });
   }
   for (const a of log) {
     if (filter && !filter.test(`${a.title} ${a.command} ${a.summary}`)) continue;
