@@ -121,3 +121,13 @@ test('a confirmation names every server it changes, trackers included, and how t
   assert.match(t, /and through track: myApp\/server-2/);
   assert.match(t, /y yes  n\/Esc no/);
 });
+
+test('a refused reload shows each error whole, wrapped, with its file:line', () => {
+  const err = "/etc/lbd/conf.d/backends.cfg:24: unknown keyword 'sever' in 'backend' section; did you mean 'server'?";
+  const ui: UiState = { ...initialUi(), mode: { kind: 'result', title: 'Reload refused: 1 error, the running configuration stays', ok: false, lines: [err], top: 0 } };
+  const t = screen(60, 20, { ui }).text;
+  assert.match(t.join('\n'), /✗ Reload refused: 1 error/);
+  const joined = t.map((l) => l.trim()).join(' ');
+  assert.ok(joined.includes(err), `the error is not whole:\n${t.join('\n')}`);
+  assert.ok(t.every((l) => l.length <= 59));
+});

@@ -58,7 +58,9 @@ export function layout<R>(width: number, lead: Column<R>, flex: FlexColumn<R>, c
     }
   }
   const rest = columns.filter((c) => keep.has(c)).map((c) => (keep.get(c) === c.width ? c : { ...c, width: keep.get(c)!, title: c.shortTitle ?? c.title }));
-  const flexWidth = Math.max(1, width - base - rest.reduce((n, c) => n + 1 + c.width, 0));
+  // on a wide terminal the explaining column takes a little more than it wants (room for a check's
+  // text), not everything: the numbers stay near the names they belong to
+  const flexWidth = Math.max(1, Math.min(width - base - rest.reduce((n, c) => n + 1 + c.width, 0), Math.max(flex.want + 16, 44)));
   return { lead, flex, flexWidth, rest };
 }
 

@@ -58,11 +58,28 @@ export function promptLines(m: Extract<ModeState, { kind: 'prompt' }>, w: number
 
 /** The result panel: a title (ok or refused) and its lines, scrolled. */
 export function resultLines(m: Extract<ModeState, { kind: 'result' }>, h: number, w: number, g: Glyphs): Line[] {
-  const body = m.lines.map((l): Line => [{ text: `  ${l}`, ...(m.ok ? {} : { tone: 'down' as const }) }]);
+  // an error is read whole: long lines wrap (continuations indented), they are not cut
+  const body = m.lines.flatMap((l) => wrapText(l, w - 2, 4)).map((l): Line => [{ text: `  ${l}`, ...(m.ok ? {} : { tone: 'down' as const }) }]);
   const out: Line[] = [[{ text: `${m.ok ? g.up : g.down} ${m.title}`, bold: true, tone: m.ok ? 'up' : 'down' }]];
-  out.push(...body.slice(m.top, m.top + Math.max(0, h - 2)));
-  while (out.length < h - 1) out.push([]);
-  out.push(hintsLine('result', w, false));
+  out.push(...body.slice(m.top, m.top + Math.max(0, h - 1)));
+  return out;
+}
+
+/** `text` broken into lines of at most `w` cells, at spaces where possible; continuation lines are indented. */
+export function wrapText(text: string, w: number, indent = 0): string[] {
+  const out: string[] = [];
+  let rest = text;
+  let first = true;
+  while (width(rest) > w - (first ? 0 : indent) && w - indent > 8) {
+    const room = w - (first ? 0 : indent);
+    const cps = [...rest];
+    let cutAt = cps.slice(0, room + 1).lastIndexOf(' ');
+    if (cutAt < room / 2) cutAt = room;
+    out.push((first ? '' : ' '.repeat(indent)) + cps.slice(0, cutAt).join('').trimEnd());
+    rest = cps.slice(cutAt).join('').trimStart();
+    first = false;
+  }
+  out.push((first ? '' : ' '.repeat(indent)) + rest);
   return out;
 }
 

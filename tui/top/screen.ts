@@ -10,7 +10,7 @@ import type { FeedState } from './feed.js';
 import { glyphsFor } from './glyphs.js';
 import { bannerLine, headerLines, tabLine } from './header.js';
 import { fit, inverse, type Line } from './line.js';
-import { confirmLines, helpText, hintsLine, promptLines, resultLines, statusLine } from './panels.js';
+import { confirmLines, helpText, hintsLine, promptLines, resultLines, statusLine, wrapText } from './panels.js';
 import type { RateHistory } from './rates.js';
 import type { KeyContext, ListView, UiState } from './state.js';
 import { buildTree, compileFilter } from './tree.js';
@@ -177,7 +177,7 @@ export function buildScreen(inp: ScreenInput): Screen {
     ctx = { ...baseCtx, bodyHeight: room, textLines: all.length };
   } else if (m.kind === 'result') {
     mid = resultLines(m, room, W, g);
-    ctx = { ...baseCtx, bodyHeight: Math.max(1, room - 2), textLines: m.lines.length };
+    ctx = { ...baseCtx, bodyHeight: Math.max(1, room - 1), textLines: m.lines.reduce((n, l) => n + wrapText(l, W - 2, 4).length, 0) };
   } else {
     const b = body(inp, W - 1, room);
     mid = [];
