@@ -88,7 +88,7 @@ export function helpText(readOnly: boolean, g: Glyphs): Line[] {
   const out: Line[] = [[{ text: 'lbctl top: keys', bold: true, tone: 'accent' }, { text: readOnly ? '   (read-only: no server actions)' : '', tone: 'warn' }]];
   for (const s of helpSections(readOnly)) {
     out.push([{ text: s.section, bold: true }]);
-    for (const b of s.entries) out.push([{ text: `  ${pad(b.label, 8)} `, tone: 'accent' }, { text: b.help }]);
+    for (const b of s.entries) out.push([{ text: `  ${pad(b.label, 9)} `, tone: 'accent' }, { text: b.help }]);
   }
   out.push([{ text: 'States', bold: true }]);
   for (const st of Object.values(STATE_STYLES)) {

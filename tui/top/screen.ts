@@ -133,6 +133,30 @@ function recentEvents(inp: ScreenInput, w: number, free: number): Line[] {
   return out;
 }
 
+/** A text taller than `room` set in two columns when the terminal is wide enough, split before a
+ *  heading (an unindented line) near the middle, so the help fits on one screen at 100 columns. */
+function twoColumns(lines: Line[], room: number, w: number): Line[] {
+  if (lines.length <= room || w < 100) return lines;
+  const heading = (l: Line) => !!l[0]?.bold && !l[0].text.startsWith(' ');
+  let split = Math.ceil(lines.length / 2);
+  for (let d = 0; d < lines.length / 2; d++) {
+    if (heading(lines[split + d] ?? [])) {
+      split += d;
+      break;
+    }
+    if (heading(lines[split - d] ?? [])) {
+      split -= d;
+      break;
+    }
+  }
+  const half = Math.floor(w / 2);
+  const left = lines.slice(0, split);
+  const right = lines.slice(split);
+  const out: Line[] = [];
+  for (let i = 0; i < Math.max(left.length, right.length); i++) out.push([...fit(left[i] ?? [], half - 1, { fill: true }), { text: ' ' }, ...(right[i] ?? [])]);
+  return out;
+}
+
 /** Why server actions are not possible now, or null. */
 function actionBlocked(feed: FeedState): string | null {
   if (feed.conn.kind !== 'open') return 'not connected to lbd: actions wait until it is back';
@@ -172,10 +196,12 @@ export function buildScreen(inp: ScreenInput): Screen {
   let mid: Line[];
   let ctx: KeyContext;
   if (m.kind === 'help') {
-    const all = helpText(opts.readOnly, g);
+    const all = twoColumns(helpText(opts.readOnly, g), room, W);
     mid = textBody(all, m.top, room).lines;
     ctx = { ...baseCtx, bodyHeight: room, textLines: all.length };
+    summary = [];
   } else if (m.kind === 'result') {
+    summary = [];
     mid = resultLines(m, room, W, g);
     ctx = { ...baseCtx, bodyHeight: Math.max(1, room - 1), textLines: m.lines.reduce((n, l) => n + wrapText(l, W - 2, 4).length, 0) };
   } else {

@@ -24,13 +24,13 @@ interface StateStyle {
 }
 
 export const STATE_STYLES: Readonly<Record<StateKind, StateStyle>> = Object.freeze({
-  down: { glyph: 'down', tone: 'down', severity: 0, bucket: 'DOWN', meaning: 'DOWN: failed its checks (or the server it tracks did)' },
-  'going-down': { glyph: 'goingDown', tone: 'warn', severity: 1, bucket: 'UP', meaning: 'UP x/y: up but failing, x more failures of y take it down' },
-  'coming-up': { glyph: 'comingUp', tone: 'warn', severity: 2, bucket: 'DOWN', meaning: 'DOWN x/y: down but passing, x of y successes to come up' },
+  down: { glyph: 'down', tone: 'down', severity: 0, bucket: 'DOWN', meaning: 'DOWN: failing its checks (or its tracked server is)' },
+  'going-down': { glyph: 'goingDown', tone: 'warn', severity: 1, bucket: 'UP', meaning: 'UP x/y: failing; x more failures take it down' },
+  'coming-up': { glyph: 'comingUp', tone: 'warn', severity: 2, bucket: 'DOWN', meaning: 'DOWN x/y: passing; x of y successes to come up' },
   unknown: { glyph: 'unknown', tone: 'warn', severity: 3, bucket: 'DOWN', meaning: 'a status this console does not know' },
-  maint: { glyph: 'maint', tone: 'maint', severity: 4, bucket: 'MAINT', meaning: 'MAINT: maintenance (operator, config, or inherited "via" a tracked server)' },
+  maint: { glyph: 'maint', tone: 'maint', severity: 4, bucket: 'MAINT', meaning: 'MAINT: maintenance (operator, config, or via track)' },
   drain: { glyph: 'drain', tone: 'warn', severity: 5, bucket: 'DRAIN', meaning: 'DRAIN: takes no new sessions, current ones finish' },
-  nolb: { glyph: 'nolb', tone: 'warn', severity: 6, bucket: 'NOLB', meaning: 'NOLB: soft-stopping (check answered 404 with disable-on-404)' },
+  nolb: { glyph: 'nolb', tone: 'warn', severity: 6, bucket: 'NOLB', meaning: 'NOLB: soft-stopping (404 with disable-on-404)' },
   'no-check': { glyph: 'noCheck', tone: 'muted', severity: 7, bucket: 'UP', meaning: 'no check: up, health checks not enabled' },
   up: { glyph: 'up', tone: 'up', severity: 8, bucket: 'UP', meaning: 'UP: passing its checks' },
 });
