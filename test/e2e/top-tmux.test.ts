@@ -5,6 +5,7 @@
  * every server shows; `d` then `y` on monitoring/server-2 puts it in MAINT as the runtime API reports
  * it (and its tracker in `MAINT (via …)` on screen); a backend whose /readyz turns 503 shows DOWN
  * within the check interval; a resize to 60x20 stays readable; `q` exits 0 with the terminal restored.
+ * Run as an operator runs it, `lbctl top`; piped, it prints one snapshot and exits.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,14 +14,13 @@ import net from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startDemoBackend, type DemoBackend } from '../../examples/demo-backend.js';
-import { ROOT, startLbd, tempDir, type LbdProcess } from '../helpers/lbd-process.js';
+import { LBCTL, run as runCmd, startLbd, tempDir, type LbdProcess } from '../helpers/lbd-process.js';
 import { freePort } from '../helpers/net.js';
 import { waitFor } from '../helpers/wait.js';
 
 const run = promisify(execFile);
 const haveTmux = spawnSync('tmux', ['-V']).status === 0;
 const skip = haveTmux ? false : 'tmux is not installed (apt-get install tmux)';
-const TOP = join(ROOT, 'dist/tui/top/main.js');
 const TMUX_SERVER = `lbd-top-test-${process.pid}`;
 /** Every wait on the screen is bounded by this. */
 const DEADLINE_MS = 15_000;
@@ -120,7 +120,7 @@ function everyServer(t: string): boolean {
 
 test('top in tmux: every server, d+y puts server-2 in MAINT, a 503 shows DOWN, 60x20 stays readable, q restores the terminal', { skip, timeout: 90_000 }, async () => {
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-  const cmd = `${q(process.execPath)} ${q(TOP)} -s ${q(sock)} -i 500; echo "TOP-EXIT=$?"; stty -a | tr ' ;' '\\n\\n' | grep -E '^-?(icanon|echo)$' | tr '\\n' ' '; echo`;
+  const cmd = `${q(process.execPath)} ${q(LBCTL)} -s ${q(sock)} top -i 500; echo "TOP-EXIT=$?"; stty -a | tr ' ;' '\\n\\n' | grep -E '^-?(icanon|echo)$' | tr '\\n' ' '; echo`;
   await tmux('new-session', '-d', '-s', 'top', '-x', '80', '-y', '24', `env LANG=C.UTF-8 sh -c ${q(cmd)}`, ';', 'set-option', '-t', 'top', 'remain-on-exit', 'on');
 
   const first = await until('top', 'every server at 80x24', (t) => everyServer(t) && /✓ 6 UP/.test(t));
@@ -162,4 +162,13 @@ test('top in tmux: every server, d+y puts server-2 in MAINT, a 503 shows DOWN, 6
   assert.match(done, /(^|\s)icanon(\s|$)/m, 'canonical mode restored');
   assert.match(done, /(^|\s)echo(\s|$)/m, 'echo restored');
   assert.equal((await tmux('display-message', '-p', '-t', 'top', '#{alternate_on}')).trim(), '0', 'back on the normal screen');
+});
+
+test('lbctl top piped: one plain snapshot with every server, exit 0', { skip, timeout: 30_000 }, async () => {
+  const r = await runCmd(process.execPath, [LBCTL, '-s', sock, 'top'], { timeoutMs: 15_000, env: { ...process.env, COLUMNS: '100' } });
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(!/\x1b/.test(r.stdout), 'no escape codes');
+  assert.match(r.stdout, /^lbd \d/);
+  assert.ok(everyServer(r.stdout), r.stdout);
+  for (const l of r.stdout.split('\n')) assert.ok(l.length <= 100, l);
 });

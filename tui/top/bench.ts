@@ -88,7 +88,7 @@ async function main(): Promise<void> {
 
     const out = path.join(tmp, 'pane.out');
     writeFileSync(out, '');
-    execFileSync('tmux', [...TMUX, 'new-session', '-d', '-s', 'top', '-x', '120', '-y', '40', `exec env LANG=C.UTF-8 ${process.execPath} ${path.join(ROOT, 'dist/tui/top/main.js')} -s ${sock} -i 1000`]);
+    execFileSync('tmux', [...TMUX, 'new-session', '-d', '-s', 'top', '-x', '120', '-y', '40', `exec env LANG=C.UTF-8 ${process.execPath} ${path.join(ROOT, 'bin/lbctl')} -s ${sock} top -i 1000`]);
     execFileSync('tmux', [...TMUX, 'pipe-pane', '-t', 'top', '-o', `cat >> ${out}`]);
     const topPid = Number(execFileSync('tmux', [...TMUX, 'display-message', '-p', '-t', 'top', '#{pane_pid}']).toString().trim());
     await sleep(10_000);
