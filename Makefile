@@ -19,9 +19,9 @@ test: build
 test-unit: build
 	node scripts/run-tests.mjs dist/test/unit
 
-# Three demo backends + lbd on examples/demo.cfg, in the foreground; Ctrl-C stops everything.
+# Three demo backends + lbd on examples/demo.cfg + lbctl top on it (q quits and stops everything; --no-top via DEMO_ARGS).
 demo: build
-	node dist/examples/demo.js
+	node dist/examples/demo.js $(DEMO_ARGS)
 
 # lbd beside HAProxy and a bare Node pipe proxy, same backends, one run; prints ratios.
 bench: build

@@ -1,15 +1,18 @@
 /**
- * `make demo`: three demo backends on 127.0.0.1:18001-18003 (in this process) and lbd on
- * examples/demo.cfg as a child process (its logs on this terminal), then a few things to try.
+ * `make demo`: three demo backends on 127.0.0.1:18001-18003 (in this process), lbd on
+ * examples/demo.cfg as a child process, and `lbctl top` on it. On a terminal, lbd's log goes to
+ * /tmp/lbd-demo.log and the console takes the screen, with a hint on how to make a backend fail;
+ * quitting the console (q) stops the demo. Without a terminal, or with --no-top, lbd logs here and a
+ * few things to try are printed instead.
  *
- *   node dist/examples/demo.js [lbd options, e.g. -d for debug logs]
+ *   node dist/examples/demo.js [--no-top] [lbd options, e.g. -d for debug logs]
  *
- * Ctrl-C or SIGTERM stops lbd (SIGTERM, its graceful stop) and the backends, and exits 0.
+ * Ctrl-C, SIGTERM or SIGHUP (the terminal went away) stops lbd (SIGTERM, its graceful stop) and the backends, and exits 0.
  * If lbd exits on its own, the backends are stopped and the demo exits with lbd's status.
  * SIGUSR2 to this process toggles backend-2's readiness (the demo backends share this pid).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, unlinkSync } from 'node:fs';
+import { closeSync, existsSync, openSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +25,8 @@ const LBD_MAIN = path.join(ROOT, 'dist', 'daemon', 'main.js');
 const HOST = '127.0.0.1';
 const FRONTEND_PORT = 16443;
 const STATS_SOCKET = '/tmp/lbd-demo.sock';
+const LBD_LOG = '/tmp/lbd-demo.log';
+const LBCTL_BIN = path.join(ROOT, 'bin', 'lbctl');
 const BACKENDS = [
   { port: 18001, name: 'backend-1' },
   { port: 18002, name: 'backend-2' },
@@ -32,8 +37,13 @@ const FLAKY = 1;
 
 const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGABRT: 6, SIGKILL: 9, SIGSEGV: 11, SIGTERM: 15 };
 
+/** While lbctl top owns the terminal, the demo's own messages wait (they would tear its screen). */
+let held: string[] | null = null;
+
 function say(text: string): void {
-  process.stdout.write(`[demo] ${text}\n`);
+  const line = `[demo] ${text}\n`;
+  if (held) held.push(line);
+  else process.stdout.write(line);
 }
 
 class DemoError extends Error {}
@@ -144,10 +154,14 @@ async function main(): Promise<number> {
     throw e;
   }
 
-  const lbdArgs = [LBD_BIN, '-f', CONFIG, ...process.argv.slice(2)];
-  say(`starting: ${path.basename(process.execPath)} ${lbdArgs.map((a) => path.relative(ROOT, a) || a).join(' ')}`);
+  const useTop = process.stdout.isTTY === true && process.stdin.isTTY === true && !process.argv.includes('--no-top');
+  const lbdArgs = [LBD_BIN, '-f', CONFIG, ...process.argv.slice(2).filter((a) => a !== '--no-top')];
+  say(`starting: ${path.basename(process.execPath)} ${lbdArgs.map((a) => path.relative(ROOT, a) || a).join(' ')}${useTop ? ` (log: ${LBD_LOG})` : ''}`);
+  // with the console on this terminal, lbd's log goes to a file (it would scribble over the screen)
+  const logFd = useTop ? openSync(LBD_LOG, 'w') : null;
   // Own process group: Ctrl-C reaches only the demo, which stops lbd with SIGTERM (its graceful stop).
-  const lbd: ChildProcess = spawn(process.execPath, lbdArgs, { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], detached: true });
+  const lbd: ChildProcess = spawn(process.execPath, lbdArgs, { cwd: ROOT, stdio: ['ignore', logFd ?? 'inherit', logFd ?? 'inherit'], detached: true });
+  if (logFd !== null) closeSync(logFd);
   let lbdDone = false;
   const lbdExit = new Promise<number>((resolve) => {
     lbd.once('error', (err) => {
@@ -183,7 +197,7 @@ async function main(): Promise<number> {
   };
 
   const stopped = new Promise<number>((resolve) => {
-    for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
       process.on(sig, () => {
         if (stopping) {
           // A second Ctrl-C: do not wait any longer.
@@ -203,9 +217,30 @@ async function main(): Promise<number> {
     say(`SIGUSR2: ${b.name} /readyz now answers ${next}`);
   });
 
-  void waitForPort(FRONTEND_PORT, 15_000, () => lbdDone || stopping).then((up) => {
-    if (up) process.stdout.write(instructions(lbd.pid ?? -1));
-    else if (!lbdDone && !stopping) say(`lbd is running but nothing accepts on ${HOST}:${FRONTEND_PORT} yet; see its log above`);
+  const consoleDone = new Promise<number>((resolve) => {
+    void waitForPort(FRONTEND_PORT, 15_000, () => lbdDone || stopping).then((up) => {
+      if (!up) {
+        if (!lbdDone && !stopping) say(`lbd is running but nothing accepts on ${HOST}:${FRONTEND_PORT} yet; see its log ${useTop ? LBD_LOG : 'above'}`);
+        return;
+      }
+      if (!useTop) return void process.stdout.write(instructions(lbd.pid ?? -1));
+      const flaky = BACKENDS[FLAKY];
+      const hint = `make server-2 fail: kill -USR2 ${process.pid} (again to recover), or curl -X POST '${HOST}:${flaky.port}/control/ready?status=503'`;
+      held = [];
+      const top = spawn(process.execPath, [LBCTL_BIN, 'top', '-s', STATS_SOCKET], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, LBCTL_TOP_HINT: hint } });
+      const release = () => {
+        for (const l of held ?? []) process.stdout.write(l);
+        held = null;
+      };
+      top.once('error', (e) => {
+        release();
+        say(`cannot start lbctl top: ${e.message}`);
+      });
+      top.once('exit', () => {
+        release();
+        void stop('lbctl top quit').then(resolve);
+      });
+    });
   });
 
   const onItsOwn = lbdExit.then(async (code) => {
@@ -216,7 +251,7 @@ async function main(): Promise<number> {
     return code;
   });
 
-  const first = await Promise.race([stopped, onItsOwn]);
+  const first = await Promise.race([stopped, onItsOwn, consoleDone]);
   if (first === null) return stopped;
   return first;
 }

@@ -17,11 +17,11 @@ function feedOf(snap: Snapshot | null, conn: FeedState['conn'] = { kind: 'open' 
   return { conn, welcome: { type: 'welcome', version: 1, server: 'lbd 0.1.0', level: 'admin', pid: 1, startedAt: 0, limits: { maxMessageBytes: 1, maxInFlight: 1, maxSubscriptions: 1, minIntervalMs: 100 } }, snapshot: snap, receivedAt: NOW - 300, events: [], version: 1 };
 }
 
-function screen(cols: number, rows: number, o: { snap?: Snapshot | null; ui?: UiState; conn?: FeedState['conn']; ascii?: boolean } = {}) {
+function screen(cols: number, rows: number, o: { snap?: Snapshot | null; ui?: UiState; conn?: FeedState['conn']; ascii?: boolean; hint?: string } = {}) {
   const rates = new RateHistory(1000);
   const snap = o.snap === undefined ? allStatesSnapshot() : o.snap;
   if (snap) rates.add(snap);
-  const inp: ScreenInput = { feed: feedOf(snap, o.conn), rates, ui: o.ui ?? initialUi(), cols, rows, opts: { readOnly: false, ascii: o.ascii ?? false, socket: '/run/lbd/admin.sock', intervalMs: 1000 }, now: NOW };
+  const inp: ScreenInput = { feed: feedOf(snap, o.conn), rates, ui: o.ui ?? initialUi(), cols, rows, opts: { readOnly: false, ascii: o.ascii ?? false, socket: '/run/lbd/admin.sock', intervalMs: 1000, ...(o.hint ? { hint: o.hint } : {}) }, now: NOW };
   const s = buildScreen(inp);
   return { ...s, text: s.lines.map(text) };
 }
@@ -130,4 +130,14 @@ test('a refused reload shows each error whole, wrapped, with its file:line', () 
   const joined = t.map((l) => l.trim()).join(' ');
   assert.ok(joined.includes(err), `the error is not whole:\n${t.join('\n')}`);
   assert.ok(t.every((l) => l.length <= 59));
+});
+
+test('a hint (make demo) shows above the key hints while the terminal is tall enough, and gives way when it is not', () => {
+  const hint = 'make server-2 fail: kill -USR2 4242';
+  const tall = screen(80, 24, { hint });
+  assert.equal(tall.text.at(-2), hint);
+  assert.match(tall.text.at(-1)!, /\? help/);
+  assert.ok(tall.lines.length <= 24);
+  assert.ok(!screen(60, 19, { hint }).text.includes(hint));
+  assert.ok(!screen(80, 24).text.join('\n').includes('kill -USR2'));
 });

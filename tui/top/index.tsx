@@ -24,6 +24,8 @@ export interface TopOptions {
   /** Flags only turn these off: NO_COLOR and a non-UTF-8 locale are honoured whatever is passed. */
   color: boolean;
   ascii: boolean;
+  /** A line of advice under the panes (`make demo` passes one); default $LBCTL_TOP_HINT. */
+  hint?: string;
 }
 
 /** Run the console until the operator quits (0), or print one snapshot when stdout is not a TTY. */
@@ -63,7 +65,7 @@ export async function runTop(o: TopOptions): Promise<number> {
   feed.start();
   painter.start();
   try {
-    inst = render(React.createElement(App, { client, feed, opts: { readOnly: o.readOnly, ascii, color, socket: o.socket, intervalMs: o.intervalMs } }), {
+    inst = render(React.createElement(App, { client, feed, opts: { readOnly: o.readOnly, ascii, color, socket: o.socket, intervalMs: o.intervalMs, hint: o.hint ?? process.env.LBCTL_TOP_HINT } }), {
       stdout: painter.inkStdout as unknown as NodeJS.WriteStream,
       debug: true,
       exitOnCtrlC: false,

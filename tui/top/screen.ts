@@ -9,7 +9,7 @@ import { cursorIndex, scrollTop } from './cursor.js';
 import type { FeedState } from './feed.js';
 import { glyphsFor } from './glyphs.js';
 import { bannerLine, headerLines, tabLine } from './header.js';
-import { fit, inverse, type Line } from './line.js';
+import { cut, fit, inverse, type Line } from './line.js';
 import { confirmLines, helpText, hintsLine, promptLines, resultLines, statusLine, wrapText } from './panels.js';
 import type { RateHistory } from './rates.js';
 import type { KeyContext, ListView, UiState } from './state.js';
@@ -28,6 +28,8 @@ export interface ScreenOptions {
   ascii: boolean;
   socket: string;
   intervalMs: number;
+  /** A line of advice shown above the key hints while there is room (`make demo` says how to fail a backend). */
+  hint?: string;
 }
 
 export interface ScreenInput {
@@ -189,6 +191,7 @@ export function buildScreen(inp: ScreenInput): Screen {
   if (m.kind === 'confirm') bottom.push(...confirmLines(m.plan, W, g, opts.readOnly));
   else if (m.kind === 'prompt') bottom.push(...promptLines(m, W, g, opts.readOnly, null));
   const promptLen = bottom.length - 1;
+  if (opts.hint && H >= 20 && m.kind === 'normal') bottom.push([{ text: cut(opts.hint, W), tone: 'accent' }]);
   if (H >= 17 && m.kind !== 'confirm' && m.kind !== 'prompt') bottom.push(hintsLine(m.kind === 'help' || m.kind === 'result' ? m.kind : 'normal', W, opts.readOnly, ui.view === 'servers' || ui.view === 'detail'));
 
   const room = Math.max(1, H - top.length - bottom.length);
