@@ -9,20 +9,19 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { startDemoBackend, type DemoBackend } from '../../examples/demo-backend.js';
-import { ROOT, startLbd, tempDir, type LbdProcess } from '../helpers/lbd-process.js';
+import { LBCTL, startLbd, tempDir, type LbdProcess } from '../helpers/lbd-process.js';
 import { freePort } from '../helpers/net.js';
-import { waitFor } from '../helpers/wait.js';
+import { TmuxServer, tmuxMissing } from '../helpers/tmux.js';
 
-const run = promisify(execFile);
-const haveTmux = spawnSync('tmux', ['-V']).status === 0;
-const skip = haveTmux ? false : 'tmux is not installed (apt-get install tmux)';
-const DASH = join(ROOT, 'dist/tui/dash/main.js');
-/** A tmux server of our own: `-L` names its socket, `-f /dev/null` ignores any ~/.tmux.conf. */
-const TMUX_SERVER = `lbd-dash-test-${process.pid}`;
+const skip = tmuxMissing;
+const haveTmux = !tmuxMissing;
+const server = new TmuxServer('lbd-dash-test');
+const tmux = (...args: string[]) => server.cmd(...args);
+/** Start `command` in a detached session of this size; the pane stays after it ends, to be read. */
+const session = (name: string, cols: number, rows: number, command: string) => server.session(name, cols, rows, command, true);
+const until = (name: string, what: string, ok: (text: string) => boolean, history = false) => server.until(name, what, ok, DEADLINE_MS, history);
 /** Every wait on the screen is bounded by this. */
 const DEADLINE_MS = 15_000;
 
@@ -31,37 +30,10 @@ let lbd: LbdProcess | undefined;
 let dir: { dir: string; cleanup(): void } | undefined;
 let userSock = '';
 
-function tmux(...args: string[]): Promise<string> {
-  return run('tmux', ['-L', TMUX_SERVER, '-f', '/dev/null', ...args], { timeout: 5000 }).then((r) => r.stdout);
-}
-
-/** The visible screen of a session, as text; with `history`, the lines scrolled off the top too. */
-function screen(session: string, history = false): Promise<string> {
-  return tmux('capture-pane', '-p', ...(history ? ['-S', '-'] : []), '-t', session);
-}
-
-/** Start `command` in a detached session of this size; the pane stays after it ends, to be read. */
-async function session(name: string, cols: number, rows: number, command: string): Promise<void> {
-  await tmux('new-session', '-d', '-s', name, '-x', String(cols), '-y', String(rows), command, ';', 'set-option', '-t', name, 'remain-on-exit', 'on');
-}
-
 /** The dashboard, then what the terminal looks like once it exited: its status, and stty's modes. */
 function dashCommand(args: string): string {
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-  return `sh -c ${q(`${q(process.execPath)} ${q(DASH)} ${args}; echo "DASH-EXIT=$?"; stty -a | tr ' ;' '\\n\\n' | grep -E '^-?(icanon|echo)$' | tr '\\n' ' '; echo`)}`;
-}
-
-/** Poll the screen until `ok(text)`; fail with the last screen when the deadline passes. */
-async function until(name: string, what: string, ok: (text: string) => boolean, history = false): Promise<string> {
-  let last = '';
-  try {
-    return await waitFor(async () => {
-      last = await screen(name, history);
-      return ok(last) ? last : null;
-    }, DEADLINE_MS, what, 100);
-  } catch (e) {
-    throw new Error(`${(e as Error).message}\n--- screen ---\n${last}`);
-  }
+  return `sh -c ${q(`${q(process.execPath)} ${q(LBCTL)} dash ${args}; echo "DASH-EXIT=$?"; stty -a | tr ' ;' '\\n\\n' | grep -E '^-?(icanon|echo)$' | tr '\\n' ' '; echo`)}`;
 }
 
 /** Send q and wait for the pane's program to end; the screen then, and tmux's view of the terminal. */

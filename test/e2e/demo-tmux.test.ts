@@ -9,19 +9,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
 import net from 'node:net';
-import { promisify } from 'node:util';
 import { ROOT } from '../helpers/lbd-process.js';
-import { waitFor } from '../helpers/wait.js';
+import { TmuxServer, tmuxMissing } from '../helpers/tmux.js';
 
-const run = promisify(execFile);
-const haveTmux = spawnSync('tmux', ['-V']).status === 0;
-const TMUX_SERVER = `lbd-demo-test-${process.pid}`;
-
-function tmux(...args: string[]): Promise<string> {
-  return run('tmux', ['-L', TMUX_SERVER, '-f', '/dev/null', ...args], { timeout: 5000 }).then((r) => r.stdout);
-}
+const tmux = new TmuxServer('lbd-demo-test');
 
 function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -31,35 +23,25 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
-async function until(what: string, ok: (screen: string) => boolean, ms = 15_000): Promise<string> {
-  let last = '';
-  try {
-    return await waitFor(async () => {
-      last = await tmux('capture-pane', '-p', '-t', 'demo');
-      return ok(last) ? last : null;
-    }, ms, what, 100);
-  } catch (e) {
-    throw new Error(`${(e as Error).message}\n--- screen ---\n${last}`);
-  }
-}
+const until = (what: string, ok: (screen: string) => boolean, ms?: number) => tmux.until('demo', what, ok, ms);
 
 test('make demo opens lbctl top with a hint; following it shows server-2 DOWN; q stops everything', { timeout: 60_000 }, async (t) => {
-  if (!haveTmux) return t.skip('tmux is not installed (apt-get install tmux)');
+  if (tmuxMissing) return t.skip(tmuxMissing);
   for (const p of [16443, 18001, 18002, 18003]) if (!(await portFree(p))) return t.skip(`port ${p} is in use (another make demo?)`);
   try {
-    await tmux('new-session', '-d', '-s', 'demo', '-x', '80', '-y', '24', `cd ${ROOT} && node dist/examples/demo.js; echo DEMO-EXIT=$?; sleep 60`);
+    await tmux.session('demo', 80, 24, `cd ${ROOT} && node dist/examples/demo.js; echo DEMO-EXIT=$?; sleep 60`);
     const first = await until('the console with every server and the hint', (s) => /server-3/.test(s) && /kill -USR2 \d+/.test(s) && (s.match(/✓ UP/g) ?? []).length >= 8);
     const pid = Number(/kill -USR2 (\d+)/.exec(first)![1]);
     process.kill(pid, 'SIGUSR2');
     const down = await until('server-2 DOWN in both backends', (s) => (s.match(/server-2 +✗ DOWN/g) ?? []).length === 2, 8000);
     assert.match(down, /server-2 +✗ DOWN +via monitoring\/server-2/);
     assert.match(down, /server-2 +✗ DOWN +L7STS 503/);
-    await tmux('send-keys', '-t', 'demo', 'q');
+    await tmux.sendKeys('demo', 'q');
     const end = await until('the demo to stop', (s) => /DEMO-EXIT=\d+/.test(s));
     assert.match(end, /DEMO-EXIT=0/);
     assert.match(end, /lbctl top quit: stopping lbd/);
     for (const p of [16443, 18001, 18002, 18003]) assert.ok(await portFree(p), `port ${p} still held after the demo stopped`);
   } finally {
-    await tmux('kill-server').catch(() => {});
+    await tmux.kill();
   }
 });

@@ -9,48 +9,26 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
 import net from 'node:net';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { startDemoBackend, type DemoBackend } from '../../examples/demo-backend.js';
 import { LBCTL, run as runCmd, startLbd, tempDir, type LbdProcess } from '../helpers/lbd-process.js';
 import { freePort } from '../helpers/net.js';
 import { waitFor } from '../helpers/wait.js';
+import { TmuxServer, tmuxMissing } from '../helpers/tmux.js';
 
-const run = promisify(execFile);
-const haveTmux = spawnSync('tmux', ['-V']).status === 0;
-const skip = haveTmux ? false : 'tmux is not installed (apt-get install tmux)';
-const TMUX_SERVER = `lbd-top-test-${process.pid}`;
+const skip = tmuxMissing;
+const haveTmux = !tmuxMissing;
+const server = new TmuxServer('lbd-top-test');
+const tmux = (...args: string[]) => server.cmd(...args);
 /** Every wait on the screen is bounded by this. */
 const DEADLINE_MS = 15_000;
+const until = (name: string, what: string, ok: (text: string) => boolean, ms = DEADLINE_MS, history = false) => server.until(name, what, ok, ms, history);
 
 let backends: DemoBackend[] = [];
 let lbd: LbdProcess | undefined;
 let dir: { dir: string; cleanup(): void } | undefined;
 let sock = '';
-
-function tmux(...args: string[]): Promise<string> {
-  return run('tmux', ['-L', TMUX_SERVER, '-f', '/dev/null', ...args], { timeout: 5000 }).then((r) => r.stdout);
-}
-
-/** The visible screen; with `history`, the lines scrolled off the top too. */
-function screen(name: string, history = false): Promise<string> {
-  return tmux('capture-pane', '-p', ...(history ? ['-S', '-'] : []), '-t', name);
-}
-
-/** Poll the screen until `ok(text)`; fail with the last screen when the deadline passes. */
-async function until(name: string, what: string, ok: (text: string) => boolean, ms = DEADLINE_MS, history = false): Promise<string> {
-  let last = '';
-  try {
-    return await waitFor(async () => {
-      last = await screen(name, history);
-      return ok(last) ? last : null;
-    }, ms, what, 100);
-  } catch (e) {
-    throw new Error(`${(e as Error).message}\n--- screen ---\n${last}`);
-  }
-}
 
 /** One runtime API command on the text socket (HAProxy's one-shot mode): the answer. */
 function runtimeApi(line: string): Promise<string> {
