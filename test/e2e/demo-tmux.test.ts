@@ -29,7 +29,8 @@ test('make demo opens lbctl top with a hint; following it shows server-2 DOWN; q
   if (tmuxMissing) return t.skip(tmuxMissing);
   for (const p of [16443, 18001, 18002, 18003]) if (!(await portFree(p))) return t.skip(`port ${p} is in use (another make demo?)`);
   try {
-    await tmux.session('demo', 80, 24, `cd ${ROOT} && node dist/examples/demo.js; echo DEMO-EXIT=$?; sleep 60`);
+    // a UTF-8 locale, as on a newcomer's terminal (without one the console draws ASCII symbols)
+    await tmux.session('demo', 80, 24, `cd ${ROOT} && env LANG=C.UTF-8 node dist/examples/demo.js; echo DEMO-EXIT=$?; sleep 60`);
     const first = await until('the console with every server and the hint', (s) => /server-3/.test(s) && /kill -USR2 \d+/.test(s) && (s.match(/✓ UP/g) ?? []).length >= 8);
     const pid = Number(/kill -USR2 (\d+)/.exec(first)![1]);
     process.kill(pid, 'SIGUSR2');

@@ -143,7 +143,7 @@ test('top in tmux: every server, d+y puts server-2 in MAINT, a 503 shows DOWN, 6
 });
 
 test('lbctl top piped: one plain snapshot with every server, exit 0', { skip, timeout: 30_000 }, async () => {
-  const r = await runCmd(process.execPath, [LBCTL, '-s', sock, 'top'], { timeoutMs: 15_000, env: { ...process.env, COLUMNS: '100' } });
+  const r = await runCmd(process.execPath, [LBCTL, '-s', sock, 'top'], { timeoutMs: 15_000, env: { ...process.env, COLUMNS: '100', LANG: 'C.UTF-8', LC_ALL: '' } });
   assert.equal(r.code, 0, r.stderr);
   assert.ok(!/\x1b/.test(r.stdout), 'no escape codes');
   assert.match(r.stdout, /^lbd \d/);
