@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { Memo } from './memo.js';
 import type { ServerConfig } from '../config/types.js';
 import type { Candidate } from '../balance/types.js';
 import type { CheckResult } from '../../shared/check-status.js';
@@ -273,7 +274,7 @@ export class Server implements Candidate {
       rise: ref.cfg.rise,
       fall: ref.cfg.fall,
       lastAt: ref.lastCheckAt,
-      history: ref.checkHistory.slice(),
+      history: ref.historySnapshot(),
     };
   }
 
@@ -282,7 +283,13 @@ export class Server implements Candidate {
     this.counters.clearCounters(all);
   }
 
+  /** The check history as the snapshot shows it: the same array until a check adds to it. */
+  historySnapshot(): CheckSnapshot['history'] {
+    return (this.historyView ??= this.checkHistory.slice());
+  }
+
   recordCheck(result: CheckResult, at: number): void {
+    this.historyView = null;
     if (result.status === 'HANA') this.counters.hanaFailures++;
     this.lastCheck = result;
     this.lastCheckAt = at;
@@ -296,8 +303,13 @@ export class Server implements Candidate {
     return this.port === null ? host : `${host}:${this.port}`;
   }
 
+  /** Last snapshot's parts, handed back while unchanged (see memo.ts): an idle server costs a tick nothing. */
+  private readonly memo = { server: new Memo<ServerSnapshot>(), weight: new Memo<ServerSnapshot['weight']>(), counters: new Memo<ServerCounters>(), own: new Memo<OwnCheckSnapshot>(), check: new Memo<CheckSnapshot>() };
+  private historyView: CheckSnapshot['history'] | null = null;
+
   snapshot(now: number): ServerSnapshot {
-    return {
+    const m = this.memo;
+    return m.server.keep({
       backend: this.backend.name,
       name: this.name,
       id: this.id,
@@ -306,13 +318,13 @@ export class Server implements Candidate {
       op: this.op,
       admin: this.admin,
       via: this.via(),
-      weight: { effective: this.weight, user: this.uweight, initial: this.cfg.weight, eweight: this.slowstartWeight(now) },
+      weight: m.weight.keep({ effective: this.weight, user: this.uweight, initial: this.cfg.weight, eweight: this.slowstartWeight(now) }),
       throttle: this.throttle(now),
       backup: this.cfg.backup,
       eligible: this.eligible(),
       tracks: this.tracked ? this.tracked.key : null,
-      trackedBy: this.trackers.map((t) => t.key),
-      check: this.checkView(),
+      trackedBy: this.trackedByView(),
+      check: this.memoCheck(),
       lastChange: this.lastChange,
       downtimeMs: this.downtime(now),
       maxconn: this.cfg.maxconn,
@@ -323,9 +335,25 @@ export class Server implements Candidate {
       checkPort: this.cfg.checkPort,
       checkAddr: this.cfg.checkAddr,
       observe: this.cfg.observe !== null,
-      ownCheck: this.ownCheck(),
-      counters: this.counters.view(now),
-    };
+      ownCheck: m.own.keep(this.ownCheck()),
+      counters: m.counters.keep(this.counters.view(now)),
+    });
+  }
+
+  private trackedByCache: string[] = [];
+
+  /** The keys of the servers tracking this one: the same array while they stay the same. */
+  private trackedByView(): string[] {
+    const c = this.trackedByCache;
+    const t = this.trackers;
+    let same = c.length === t.length;
+    for (let i = 0; same && i < t.length; i++) same = c[i] === t[i]!.key;
+    return same ? c : (this.trackedByCache = t.map((x) => x.key));
+  }
+
+  private memoCheck(): CheckSnapshot | null {
+    const c = this.checkView();
+    return c === null ? null : this.memo.check.keep(c);
   }
 
   /** This server's own check as HAProxy reports it: health reads 0 in maintenance, `rise` without a check. */
