@@ -77,6 +77,15 @@ function isRecord(v: unknown): v is Rec {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/**
+ * Records keyed by snapshot field names (the patch's set/obj/list/tail parts): ordinary objects, which V8
+ * keeps in fast mode (quick to fill and to serialise). Field names are the Snapshot type's own, never
+ * `__proto__`; anything keyed by user-chosen names uses dict().
+ */
+function fields<T>(): Record<string, T> {
+  return {};
+}
+
 /** Records keyed by user-chosen names are prototype-free, so a backend named `__proto__` is just a key. */
 function dict<T>(): Record<string, T> {
   return Object.create(null) as Record<string, T>;
@@ -89,21 +98,21 @@ function put(o: Rec, k: string, v: unknown): void {
 /** One differing field of `b` against `a` (`av` undefined when `a` lacks it) into patch `p`. */
 function field(p: ObjectPatch | null, k: string, av: unknown, bv: unknown): ObjectPatch | null {
   if (av === undefined) {
-    ((p ??= {}).set ??= dict())[k] = bv;
+    ((p ??= {}).set ??= fields())[k] = bv;
   } else if (isRecord(av) && isRecord(bv)) {
     const sub = diffObject(av, bv);
-    if (sub) ((p ??= {}).obj ??= dict())[k] = sub;
+    if (sub) ((p ??= {}).obj ??= fields())[k] = sub;
   } else if (Array.isArray(av) && Array.isArray(bv)) {
     const names = namesOf(av) && namesOf(bv) ? diffNamed(av as Rec[], bv as Rec[]) : undefined;
     if (names !== undefined) {
-      if (names) ((p ??= {}).list ??= dict())[k] = names;
+      if (names) ((p ??= {}).list ??= fields())[k] = names;
     } else if (!jsonEqual(av, bv)) {
       const t = slid(av, bv);
-      if (t) ((p ??= {}).tail ??= dict())[k] = t;
-      else ((p ??= {}).set ??= dict())[k] = bv;
+      if (t) ((p ??= {}).tail ??= fields())[k] = t;
+      else ((p ??= {}).set ??= fields())[k] = bv;
     }
   } else if (typeof av !== 'object' || typeof bv !== 'object' || !jsonEqual(av, bv)) {
-    ((p ??= {}).set ??= dict())[k] = bv;
+    ((p ??= {}).set ??= fields())[k] = bv;
   }
   return p;
 }
