@@ -297,10 +297,24 @@ export class Server implements Candidate {
     if (this.checkHistory.length > CHECK_HISTORY) this.checkHistory.shift();
   }
 
+  private addrCache = { a: '', p: null as number | null, text: '' };
+
+  /** `ip:port` (`[v6]:port`), rebuilt only when the address or port changed (reload, resolution). */
   addrString(): string {
     const a = this.address ?? this.cfg.host;
-    const host = a.includes(':') ? `[${a}]` : a;
-    return this.port === null ? host : `${host}:${this.port}`;
+    const c = this.addrCache;
+    if (c.text === '' || c.a !== a || c.p !== this.port) {
+      const host = a.includes(':') ? `[${a}]` : a;
+      this.addrCache = { a, p: this.port, text: this.port === null ? host : `${host}:${this.port}` };
+    }
+    return this.addrCache.text;
+  }
+
+  private fqdnCache: { cfg: ServerConfig; fqdn: string | null } | null = null;
+
+  private fqdn(): string | null {
+    if (this.fqdnCache?.cfg !== this.cfg) this.fqdnCache = { cfg: this.cfg, fqdn: isIP(this.cfg.host) ? null : this.cfg.host };
+    return this.fqdnCache.fqdn;
   }
 
   /** Last snapshot's parts, handed back while unchanged (see memo.ts): an idle server costs a tick nothing. */
@@ -331,7 +345,7 @@ export class Server implements Candidate {
       maxqueue: this.cfg.maxqueue,
       address: this.address,
       port: this.port,
-      fqdn: isIP(this.cfg.host) ? null : this.cfg.host,
+      fqdn: this.fqdn(),
       checkPort: this.cfg.checkPort,
       checkAddr: this.cfg.checkAddr,
       observe: this.cfg.observe !== null,
