@@ -103,6 +103,12 @@ function field(p: ObjectPatch | null, k: string, av: unknown, bv: unknown): Obje
     const sub = diffObject(av, bv);
     if (sub) ((p ??= {}).obj ??= fields())[k] = sub;
   } else if (Array.isArray(av) && Array.isArray(bv)) {
+    // the daemon reuses history entries: a history that slid is found by identity, without deep compares
+    const quick = slidByIdentity(av, bv);
+    if (quick) {
+      ((p ??= {}).tail ??= fields())[k] = quick;
+      return p;
+    }
     const names = namesOf(av) && namesOf(bv) ? diffNamed(av as Rec[], bv as Rec[]) : undefined;
     if (names !== undefined) {
       if (names) ((p ??= {}).list ??= fields())[k] = names;
@@ -223,6 +229,21 @@ function diffNamed(a: Rec[], b: Rec[]): ListPatch | null {
     p.order = b.map((e) => e.name as string);
   }
   return p;
+}
+
+/**
+ * `slid` for arrays whose kept entries are the very same objects (or equal primitives): the drop is
+ * where `b[0]` sits in `a`. Null when that does not hold (the general comparison decides then).
+ */
+function slidByIdentity(a: unknown[], b: unknown[]): TailPatch | null {
+  if (a.length === 0 || b.length === 0 || typeof b[0] !== 'object' || b[0] === null) return null;
+  const drop = a.indexOf(b[0]);
+  if (drop < 0) return null;
+  const kept = a.length - drop;
+  if (kept > b.length) return null;
+  for (let i = 1; i < kept; i++) if (a[drop + i] !== b[i]) return null;
+  if (kept === b.length && drop === 0) return null; // equal arrays are not a change
+  return { drop, push: b.slice(kept) };
 }
 
 /** `b` as `a` shifted left by `drop` with new entries appended, when that is shorter than `b` whole. */
