@@ -44,6 +44,9 @@ export interface ServerOptions {
   initAddr?: string[];
   id?: Placed<number>;
   cookie?: string;
+  sendProxyV1?: boolean;
+  sendProxyV2?: boolean;
+  checkSendProxy?: boolean;
 }
 
 /** A parsed `<addr>[:port]`: host as written ('' = wildcard), its family, whether it is an IP literal. */

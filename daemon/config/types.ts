@@ -87,6 +87,8 @@ export interface BindConfig {
   readonly fd: number | null;
   /** `name <n>` on the bind line (listener name in stats); defaults to `sock-<k>` later. */
   readonly name: string | null;
+  /** `accept-proxy`: every connection starts with a PROXY protocol header (v1 or v2) giving the client's addresses. */
+  readonly acceptProxy: boolean;
 }
 
 /** `use_backend <backend> [if|unless <condition>]`; an unconditional rule has `cond: null`. */
@@ -215,6 +217,10 @@ export interface ServerConfig {
   readonly onError: OnError;
   readonly onMarkedDown: 'shutdown-sessions' | null;
   readonly onMarkedUp: 'shutdown-backup-sessions' | null;
+  /** PROXY protocol header sent first on each connection to the server: 0 none, 1 `send-proxy`, 2 `send-proxy-v2` (v2 wins when both are set, as in HAProxy). */
+  readonly sendProxy: 0 | 1 | 2;
+  /** Health checks send a PROXY header: `check-send-proxy`, or `send-proxy(-v2)` without check `port`/`addr` (HAProxy's rule). */
+  readonly checkSendProxy: boolean;
   /** `init-addr` methods in order, default ['last', 'libc']. IP literals are kept as strings. */
   readonly initAddr: readonly string[];
   /** `cookie <value>`: this server's value of the backend's persistence cookie (null or absent: none). */

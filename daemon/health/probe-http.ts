@@ -81,7 +81,7 @@ class HttpCheckRun extends ProbeRun {
     timeouts: ProbeTimeouts,
     cancel: CancelToken | undefined,
   ) {
-    super(timeouts, cancel);
+    super(timeouts, cancel, target.sendProxy ?? 0);
   }
 
   protected begin(): void {

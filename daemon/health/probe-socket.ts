@@ -2,6 +2,7 @@ import type { CheckResult, CheckStatusCode } from '../../shared/check-status.js'
 import type { CancelToken, ProbeTimeouts } from './probe-types.js';
 import type { Conn, ConnHandler } from '../proxy/conn.js';
 import { selectTransport } from '../proxy/transport.js';
+import { encodeV1, encodeV2 } from '../proxy/proxy-protocol.js';
 
 /** Probes dial over the same transport as the data path (raw libuv handles when available). */
 const transport = selectTransport();
@@ -47,6 +48,16 @@ export function errnoText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/**
+ * The PROXY header of a health check, as HAProxy 2.6 sends it (captured on loopback): v1 carries the
+ * check connection's own addresses (local → server), v2 is a LOCAL command with no addresses.
+ */
+export function checkProxyHeader(c: Conn, version: 1 | 2): Buffer {
+  if (version === 2) return encodeV2(null);
+  const e = c.endpoints();
+  return encodeV1(e && { src: e.dst, srcPort: e.dstPort, dst: e.src, dstPort: e.srcPort });
+}
+
 const NOOP = (): void => {};
 /** setTimeout's largest delay; anything longer (or not finite) is clamped to it. */
 const MAX_DELAY = 2 ** 31 - 1;
@@ -80,6 +91,8 @@ export abstract class ProbeRun {
   constructor(
     protected readonly timeouts: ProbeTimeouts,
     cancel: CancelToken | undefined,
+    /** PROXY protocol version written first on each connection (0: none). */
+    private readonly sendProxy: 0 | 1 | 2 = 0,
   ) {
     this.cancel = cancel;
   }
@@ -216,6 +229,7 @@ export abstract class ProbeRun {
     this.connected = true;
     this.arm('read', this.timeouts.readMs);
     this.socket?.readStart();
+    if (this.sendProxy !== 0 && this.socket) this.socket.write(checkProxyHeader(this.socket, this.sendProxy));
     this.onConnected();
   };
 

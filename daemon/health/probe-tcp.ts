@@ -14,7 +14,7 @@ class TcpConnectRun extends ProbeRun {
     timeouts: ProbeTimeouts,
     cancel: CancelToken | undefined,
   ) {
-    super(timeouts, cancel);
+    super(timeouts, cancel, target.sendProxy ?? 0);
   }
 
   protected begin(): void {

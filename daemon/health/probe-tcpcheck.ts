@@ -59,7 +59,7 @@ class TcpCheckRun extends ProbeRun {
     timeouts: ProbeTimeouts,
     cancel: CancelToken | undefined,
   ) {
-    super(timeouts, cancel);
+    super(timeouts, cancel, target.sendProxy ?? 0);
     this.noDelay = true;
   }
 

@@ -5,6 +5,8 @@ import type { CheckResult } from '../../shared/check-status.js';
 export interface ProbeTarget {
   readonly host: string;
   readonly port: number;
+  /** `check-send-proxy`: send a PROXY header first, v1 or v2 (the server's `send-proxy-v2` chooses v2); absent or 0: none. */
+  readonly sendProxy?: 0 | 1 | 2;
 }
 
 /**

@@ -45,6 +45,11 @@ export interface Conn {
   localPort(): number | null;
   /** Both ends (address and port), for layer 4 fetches (`src`, `src_port`, `dst`, `dst_port`); null once closed. */
   endpoints(): Endpoints | null;
+  /**
+   * Payload bytes read before the session started (those that came with a PROXY header, `accept-proxy`):
+   * the session sends them to the server before reading more. Unset on every other connection.
+   */
+  early?: Buffer | null;
 }
 
 export interface Endpoints {

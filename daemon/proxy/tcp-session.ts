@@ -3,6 +3,7 @@ import type { Server } from '../runtime/server.js';
 import { observeResult } from '../runtime/server-state.js';
 import type { Frontend } from '../runtime/frontend.js';
 import type { Conn, ConnHandler, Transport } from './conn.js';
+import { encodeV1, encodeV2 } from './proxy-protocol.js';
 
 /** Session ids for the runtime API (`show sess`, `shutdown session`): unique for the life of the process. */
 let lastSessionId = 0;
@@ -190,10 +191,17 @@ export class TcpSession {
     down.other = up;
     this.client.handler = up;
     server.handler = down;
+    // `send-proxy(-v2)` first, then payload that came with the client's PROXY header (`accept-proxy`)
+    if (s.cfg.sendProxy !== 0) server.write(proxyHeaderFor(this.client, s.cfg.sendProxy));
+    const early = this.client.early;
+    if (early) {
+      this.client.early = null;
+      up.onData(early);
+    }
     // HAProxy: once a TCP session is established, `timeout tunnel` (when set) replaces client and server timeouts
     const t = this.backend.cfg.timeouts;
     this.armIdle(t.tunnel ?? minTimeout(this.frontend.cfg.timeouts.client, t.server));
-    this.client.readStart();
+    if (!up.blocked) this.client.readStart();
     server.readStart();
   }
 
@@ -373,6 +381,12 @@ class Direction implements ConnHandler {
     if (this.upstream) this.sess.clientError(code);
     else this.sess.serverError(this.s, code);
   }
+}
+
+/** The PROXY header for a server connection: the client's addresses (those its own PROXY header gave, if any). */
+function proxyHeaderFor(client: Conn, version: 1 | 2): Buffer {
+  const e = client.endpoints();
+  return version === 2 ? encodeV2(e) : encodeV1(e);
 }
 
 function minTimeout(a: number | null, b: number | null): number | null {

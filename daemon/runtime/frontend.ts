@@ -7,6 +7,7 @@ import type { Backend } from './backend.js';
 import { TcpSession } from '../proxy/tcp-session.js';
 import { connectionView, evaluate, type Condition } from '../http/acl/index.js';
 import type { Conn, ConnListener, Transport } from '../proxy/conn.js';
+import { ProxyHeaderReader } from '../proxy/proxy-accept.js';
 
 /** Process-wide connection accounting (global `maxconn`, `show info` CurrConns/CumConns/ConnRate). */
 export class ProcessCounters {
@@ -73,6 +74,12 @@ export class Listener {
     this.frontend = frontend;
   }
 
+  /** A new connection goes to the current frontend; with `accept-proxy` its PROXY header is read first. */
+  private readonly onConnection = (c: Conn): void => {
+    if (this.cfg.acceptProxy) this.frontend.acceptProxy(c);
+    else this.frontend.accept(c);
+  };
+
   /** Table key: two binds with the same key are the same socket. */
   static key(b: BindConfig): string {
     return b.fd !== null ? `fd@${b.fd}` : `${b.family}|${b.host}|${b.port}`;
@@ -88,7 +95,7 @@ export class Listener {
 
   /** Open the socket; rejects with an operator-readable message (`cannot bind socket (Address already in use) [0.0.0.0:80]`). */
   async listen(): Promise<void> {
-    this.sock = await this.transport.listen(this.cfg, 1024, (c) => this.frontend.accept(c));
+    this.sock = await this.transport.listen(this.cfg, 1024, this.onConnection);
     this.status = 'OPEN';
   }
 
@@ -108,7 +115,7 @@ export class Listener {
   /** `enable frontend`: accept again; rejects if the address cannot be bound any more (the listener stays paused). */
   async resume(): Promise<void> {
     if (this.status !== 'PAUSED') return;
-    if (!this.sock) this.sock = await this.transport.listen(this.cfg, 1024, (c) => this.frontend.accept(c));
+    if (!this.sock) this.sock = await this.transport.listen(this.cfg, 1024, this.onConnection);
     this.status = 'OPEN';
   }
 
@@ -119,6 +126,9 @@ export class Listener {
     this.sock = null;
   }
 }
+
+/** The wait for a PROXY header when the frontend has no `timeout client`. */
+const PROXY_HEADER_DEFAULT_WAIT = 5000;
 
 /** Connections waiting for a slot when `maxconn` is reached (HAProxy leaves them in the accept backlog). */
 const MAX_WAITING = 4096;
@@ -172,6 +182,26 @@ export class Frontend {
       return;
     }
     this.start(sock);
+  }
+
+  /**
+   * `accept-proxy`: read the PROXY header, then accept as usual with the addresses it gave. The wait is
+   * bounded by `timeout client` (as HAProxy does; 5 s when unset, where HAProxy would wait forever). A
+   * malformed, late or missing header closes the connection with a reset, as HAProxy does, before any
+   * server is chosen; lbd counts it as a connection (`conn_tot`, as HAProxy) and a request error (`ereq`,
+   * which HAProxy leaves at 0) so an operator sees it.
+   */
+  acceptProxy(sock: Conn): void {
+    const reader = new ProxyHeaderReader(sock, this.cfg.timeouts.client ?? PROXY_HEADER_DEFAULT_WAIT, (error) => {
+      this.proc.sessions.delete(reader);
+      if (error === null) return this.accept(sock);
+      this.counters.connTotal++;
+      this.counters.connRate.add(Date.now());
+      this.counters.failed++;
+      this.debug(`closing client: ${error}`);
+      sock.reset();
+    });
+    if (!sock.closed) this.proc.sessions.add(reader);
   }
 
   private start(sock: Conn): void {

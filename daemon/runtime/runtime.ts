@@ -261,7 +261,7 @@ export class Runtime {
       // keep the counter meaningful under the new rise/fall: an up server stays up at full health, a down one stays down
       s.health = s.op === 'down' ? Math.min(s.health, sc.rise - 1) : sc.rise + sc.fall - 1;
     }
-    const checkChanged = ['check', 'inter', 'fastinter', 'downinter', 'rise', 'fall', 'checkPort', 'checkAddr', 'address', 'port'].some(
+    const checkChanged = ['check', 'inter', 'fastinter', 'downinter', 'rise', 'fall', 'checkPort', 'checkAddr', 'address', 'port', 'sendProxy', 'checkSendProxy'].some(
       (k) => (old as unknown as Record<string, unknown>)[k] !== (sc as unknown as Record<string, unknown>)[k],
     );
     if (checkChanged) this.restartCheck(s);

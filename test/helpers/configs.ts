@@ -17,7 +17,7 @@ export function serverConfig(name: string, o: Partial<ServerConfig> = {}): Serve
     check: false, inter: 2000, fastinter: 2000, downinter: 2000, rise: 2, fall: 3, weight: 1,
     disabled: false, backup: false, track: null, checkPort: null, checkAddr: null,
     maxconn: 0, maxqueue: 0, slowstart: 0, observe: null, errorLimit: 10, onError: 'fail-check',
-    onMarkedDown: null, onMarkedUp: null, initAddr: ['last', 'libc'],
+    onMarkedDown: null, onMarkedUp: null, initAddr: ['last', 'libc'], sendProxy: 0, checkSendProxy: false,
     ...o,
   };
 }

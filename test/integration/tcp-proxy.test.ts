@@ -9,7 +9,7 @@ import { closed, connect, deadPort, echoServer, freePort, namedServer, readBytes
 import { waitFor } from '../helpers/wait.js';
 
 function bind(port: number): BindConfig {
-  return { where: { file: 't', line: 1 }, text: `127.0.0.1:${port}`, host: '127.0.0.1', port, family: 'ipv4', fd: null, name: null };
+  return { where: { file: 't', line: 1 }, text: `127.0.0.1:${port}`, host: '127.0.0.1', port, family: 'ipv4', fd: null, name: null, acceptProxy: false };
 }
 
 /** A runtime listening on a free port with one frontend → backend `b` built from `servers`. */

@@ -52,6 +52,8 @@ test('server defaults', async () => {
     onMarkedDown: null,
     onMarkedUp: null,
     initAddr: ['last', 'libc'],
+    sendProxy: 0,
+    checkSendProxy: false,
     cookie: null,
   });
 });
@@ -92,6 +94,8 @@ test('every server option', async () => {
       onMarkedDown: 'shutdown-sessions',
       onMarkedUp: 'shutdown-backup-sessions',
       initAddr: ['none', '10.0.0.1', 'libc'],
+      sendProxy: 0,
+      checkSendProxy: false,
       cookie: 's1',
     },
   );
@@ -103,6 +107,33 @@ test('fastinter and downinter follow inter unless set; each on-error value parse
   for (const v of ['fastinter', 'fail-check', 'sudden-death', 'mark-down']) assert.equal((await server(`server s1 10.0.0.1:80 on-error ${v}`)).onError, v);
   assert.equal((await server('server s1 10.0.0.1:80 weight 0')).weight, 0);
   assert.equal((await server('server s1 10.0.0.1:80 observe layer7')).observe, 'layer7');
+});
+
+test('PROXY protocol options: v2 wins over v1, no- forms undo, checks follow send-proxy unless port/addr is set (HAProxy 2.6)', async () => {
+  const sp = async (opts: string) => {
+    const s = await server(`server s1 10.0.0.1:80 ${opts}`);
+    return [s.sendProxy, s.checkSendProxy];
+  };
+  assert.deepEqual(await sp(''), [0, false]);
+  assert.deepEqual(await sp('send-proxy'), [1, true]);
+  assert.deepEqual(await sp('send-proxy-v2'), [2, true]);
+  assert.deepEqual(await sp('send-proxy send-proxy-v2'), [2, true]);
+  assert.deepEqual(await sp('send-proxy send-proxy-v2 no-send-proxy-v2'), [1, true]);
+  assert.deepEqual(await sp('send-proxy no-send-proxy'), [0, false]);
+  assert.deepEqual(await sp('send-proxy port 81'), [1, false]);
+  assert.deepEqual(await sp('send-proxy addr 10.0.0.2'), [1, false]);
+  assert.deepEqual(await sp('send-proxy port 81 check-send-proxy'), [1, true]);
+  assert.deepEqual(await sp('check-send-proxy'), [0, true]);
+  assert.deepEqual(await sp('check-send-proxy no-check-send-proxy'), [0, false]);
+  const c = await ok(cfg('defaults', '    default-server send-proxy-v2', 'backend b', '    server s1 10.0.0.1:80', '    server s2 10.0.0.1:80 no-send-proxy-v2'));
+  assert.deepEqual(c.backends[0].servers.map((s) => s.sendProxy), [2, 0]);
+});
+
+test('bind accept-proxy is a flag and combines with name', async () => {
+  const c = await ok(cfg('frontend f', '    bind 127.0.0.1:8080,127.0.0.1:8081 accept-proxy name x', '    bind 127.0.0.1:8082 name y', '    default_backend b', 'backend b'));
+  assert.deepEqual(c.frontends[0].binds.map((b) => [b.port, b.acceptProxy, b.name]), [[8080, true, 'x'], [8081, true, 'x'], [8082, false, 'y']]);
+  const r = await load(cfg('frontend f', '    bind :8080 accept-netscaler-cip 1', 'backend b'));
+  assert.match(messages(r).join('\n'), /'accept-netscaler-cip' is not supported by lbd/);
 });
 
 test('enabled, no-check and no-backup undo earlier options', async () => {

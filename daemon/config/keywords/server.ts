@@ -112,13 +112,19 @@ export const SERVER_OPTIONS: Readonly<Record<string, ServerOption>> = {
       else ctx.error(`option 'id': ${r.error}`, w);
     },
   },
+  'send-proxy': flag('send a PROXY protocol v1 header with the client\'s addresses first on each connection', (o) => (o.sendProxyV1 = true)),
+  'no-send-proxy': flag('undo a default-server send-proxy', (o) => (o.sendProxyV1 = false)),
+  'send-proxy-v2': flag('send a PROXY protocol v2 header with the client\'s addresses first on each connection', (o) => (o.sendProxyV2 = true)),
+  'no-send-proxy-v2': flag('undo a default-server send-proxy-v2', (o) => (o.sendProxyV2 = false)),
+  'check-send-proxy': flag('send a PROXY header on health checks too (the default with send-proxy unless port or addr is set)', (o) => (o.checkSendProxy = true)),
+  'no-check-send-proxy': flag('undo a default-server check-send-proxy', (o) => (o.checkSendProxy = false)),
   cookie: valued('<value>: this server\'s value of the backend\'s persistence cookie', (t) => (t === '' ? { ok: false, error: 'expects <value> as argument' } : { ok: true, value: t }), (o, v) => (o.cookie = v)),
 };
 
 /** Server options HAProxy has that lbd does not: refused with "not supported", not "unknown". */
 const UNSUPPORTED: ReadonlySet<string> = new Set([
-  'ssl', 'no-ssl', 'verify', 'verifyhost', 'sni', 'ca-file', 'crt', 'ciphers', 'alpn', 'npn', 'proto', 'send-proxy', 'send-proxy-v2',
-  'check-ssl', 'check-send-proxy', 'check-sni', 'check-alpn', 'check-proto', 'check-via-socks4', 'socks4', 'redir',
+  'ssl', 'no-ssl', 'verify', 'verifyhost', 'sni', 'ca-file', 'crt', 'ciphers', 'alpn', 'npn', 'proto', 'send-proxy-v2-ssl', 'send-proxy-v2-ssl-cn',
+  'proxy-v2-options', 'check-ssl', 'check-sni', 'check-alpn', 'check-proto', 'check-via-socks4', 'socks4', 'redir',
   'resolvers', 'resolve-prefer', 'resolve-opts', 'resolve-net', 'agent-check', 'agent-port', 'agent-inter', 'agent-addr',
   'agent-send', 'pool-max-conn', 'pool-purge-delay', 'pool-low-conn', 'max-reuse', 'source', 'usesrc', 'namespace', 'tfo',
   'minconn', 'tcp-ut', 'ws', 'force-tlsv12', 'force-tlsv13', 'ssl-min-ver', 'ssl-max-ver', 'ssl-reuse', 'no-ssl-reuse',
