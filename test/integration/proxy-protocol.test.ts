@@ -9,11 +9,11 @@ import { Runtime } from '../../daemon/runtime/runtime.js';
 import { memoryLogger } from '../../daemon/log.js';
 import { runProbe } from '../../daemon/health/probe.js';
 import { TcpSession } from '../../daemon/proxy/tcp-session.js';
-import { encodeV1, encodeV2, parseProxyHeader } from '../../daemon/proxy/proxy-protocol.js';
+import { encodeV1, encodeV2 } from '../../daemon/proxy/proxy-protocol.js';
 import type { BindConfig, Config, FrontendConfig, ServerConfig } from '../../daemon/config/types.js';
 import { backendConfig, config, frontendConfig, noTimeouts, serverConfig } from '../helpers/configs.js';
-import { closed, connect, echoServer, freePort, readBytes, tcpServer, type TestServer } from '../helpers/net.js';
-import type { Endpoints } from '../../daemon/proxy/conn.js';
+import { closed, connect, echoServer, freePort, readBytes, tcpServer } from '../helpers/net.js';
+import { headerServer, readHeaderAnswer } from '../helpers/proxy-protocol.js';
 import { waitFor } from '../helpers/wait.js';
 
 function bind(port: number, acceptProxy: boolean): BindConfig {
@@ -35,47 +35,6 @@ async function proxy(servers: ServerConfig[], acceptProxy: boolean, fe: Partial<
   };
   const sessions = () => [...rt.proc.sessions].filter((s): s is TcpSession => s instanceof TcpSession);
   return { rt, port, close, sessions, frontend: () => rt.snapshot().frontends[0]! };
-}
-
-/** A server that expects a PROXY header: answers one JSON line with what it parsed, then echoes the payload. */
-function headerServer(seen: Buffer[] = []): Promise<TestServer> {
-  return tcpServer((s) => {
-    let buf = Buffer.alloc(0);
-    const onData = (d: Buffer) => {
-      buf = Buffer.concat([buf, d]);
-      const r = parseProxyHeader(buf);
-      if (r.state === 'more') return;
-      s.off('data', onData);
-      seen.push(buf.subarray(0, r.state === 'done' ? r.end : buf.length));
-      if (r.state === 'error') return void s.end(`${JSON.stringify({ error: r.reason })}\n`);
-      s.write(`${JSON.stringify(r.endpoints)}\n`);
-      const rest = buf.subarray(r.end);
-      if (rest.length) s.write(rest);
-      s.pipe(s);
-    };
-    s.on('data', onData);
-  });
-}
-
-/** Read the server's JSON line and the `n` payload bytes echoed after it. */
-function readHeaderAnswer(c: net.Socket, n: number): Promise<{ addr: Endpoints; payload: string }> {
-  return new Promise((resolve, reject) => {
-    let buf = Buffer.alloc(0);
-    const timer = setTimeout(() => done(new Error(`timed out, got ${JSON.stringify(buf.toString())}`)), 5000);
-    const done = (e: Error | null) => {
-      clearTimeout(timer);
-      c.off('data', onData);
-      if (e) return reject(e);
-      const nl = buf.indexOf(0x0a);
-      resolve({ addr: JSON.parse(buf.toString('utf8', 0, nl)) as Endpoints, payload: buf.toString('utf8', nl + 1) });
-    };
-    const onData = (d: Buffer) => {
-      buf = Buffer.concat([buf, d]);
-      const nl = buf.indexOf(0x0a);
-      if (nl >= 0 && buf.length - nl - 1 >= n) done(null);
-    };
-    c.on('data', onData);
-  });
 }
 
 /** Write `parts` as separate packets (a short pause between them so each is its own read). */
