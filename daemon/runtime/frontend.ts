@@ -154,6 +154,8 @@ export class Frontend {
   /** `disable frontend` by an operator: kept across reloads until `enable frontend`. */
   disabled = false;
   private readonly waiting: Conn[] = [];
+  /** `accept-proxy` connections still reading their PROXY header. */
+  private awaitingHeader = 0;
 
   constructor(cfg: FrontendConfig, readonly proc: ProcessCounters, readonly log: Logger, readonly transport: Transport) {
     this.cfg = cfg;
@@ -189,10 +191,18 @@ export class Frontend {
    * bounded by `timeout client` (as HAProxy does; 5 s when unset, where HAProxy would wait forever). A
    * malformed, late or missing header closes the connection with a reset, as HAProxy does, before any
    * server is chosen; lbd counts it as a connection (`conn_tot`, as HAProxy) and a request error (`ereq`,
-   * which HAProxy leaves at 0) so an operator sees it.
+   * which HAProxy leaves at 0) so an operator sees it. At most MAX_WAITING connections of a frontend
+   * wait for their header at a time (beyond, they are refused and counted as denied, like the maxconn wait list).
    */
   acceptProxy(sock: Conn): void {
+    if (this.awaitingHeader >= MAX_WAITING) {
+      this.counters.denied++;
+      sock.close();
+      return;
+    }
+    this.awaitingHeader++;
     const reader = new ProxyHeaderReader(sock, this.cfg.timeouts.client ?? PROXY_HEADER_DEFAULT_WAIT, (error) => {
+      this.awaitingHeader--;
       this.proc.sessions.delete(reader);
       if (error === null) return this.accept(sock);
       this.counters.connTotal++;

@@ -10,9 +10,9 @@ import { memoryLogger } from '../../daemon/log.js';
 import { runProbe } from '../../daemon/health/probe.js';
 import { TcpSession } from '../../daemon/proxy/tcp-session.js';
 import { encodeV1, encodeV2 } from '../../daemon/proxy/proxy-protocol.js';
-import type { BindConfig, Config, FrontendConfig, ServerConfig } from '../../daemon/config/types.js';
+import type { BackendConfig, BindConfig, Config, FrontendConfig, ServerConfig } from '../../daemon/config/types.js';
 import { backendConfig, config, frontendConfig, noTimeouts, serverConfig } from '../helpers/configs.js';
-import { closed, connect, echoServer, freePort, readBytes, tcpServer } from '../helpers/net.js';
+import { closed, connect, echoServer, freePort, namedServer, readBytes, readLine, tcpServer } from '../helpers/net.js';
 import { headerServer, readHeaderAnswer } from '../helpers/proxy-protocol.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -21,10 +21,10 @@ function bind(port: number, acceptProxy: boolean): BindConfig {
 }
 
 /** A runtime with one frontend (accept-proxy or not) → backend `b` of `servers`. */
-async function proxy(servers: ServerConfig[], acceptProxy: boolean, fe: Partial<FrontendConfig> = {}) {
+async function proxy(servers: ServerConfig[], acceptProxy: boolean, fe: Partial<FrontendConfig> = {}, be: Partial<BackendConfig> = {}) {
   const port = await freePort();
   const cfg: Config = config(
-    [backendConfig('b', servers, { timeouts: { ...noTimeouts, connect: 500 } })],
+    [backendConfig('b', servers, { timeouts: { ...noTimeouts, connect: 500 }, ...be })],
     [frontendConfig('f', { binds: [bind(port, acceptProxy)], defaultBackend: 'b', ...fe })],
   );
   const rt = new Runtime({ log: memoryLogger(), probe: runProbe });
@@ -103,6 +103,32 @@ test('accept-proxy v1 split in the middle of the line, and PROXY UNKNOWN keeps t
   } finally {
     await p.close();
     await echo.close();
+  }
+});
+
+test('balance source hashes the address from the PROXY header, not the connection\'s', async () => {
+  const a = await namedServer('a');
+  const b = await namedServer('b');
+  const p = await proxy([serverConfig('a', { port: a.port }), serverConfig('b', { port: b.port })], true, {}, {
+    balance: { algorithm: 'source', draws: 2, hashType: 'map-based' },
+  });
+  try {
+    const pick = async (src: string) => {
+      const c = await connect(p.port);
+      c.write(`PROXY TCP4 ${src} 10.0.0.1 1000 80\r\n`);
+      const name = await readLine(c);
+      c.destroy();
+      return name;
+    };
+    const picks = new Map<string, string>();
+    for (let i = 1; i <= 16; i++) picks.set(`10.0.${i}.${i}`, await pick(`10.0.${i}.${i}`));
+    // every connection comes from 127.0.0.1: both servers chosen means the header's address was hashed
+    assert.deepEqual(new Set(picks.values()), new Set(['a', 'b']));
+    for (const [src, name] of [...picks].slice(0, 4)) assert.equal(await pick(src), name, `${src} sticks to ${name}`);
+  } finally {
+    await p.close();
+    await a.close();
+    await b.close();
   }
 });
 
