@@ -4,7 +4,7 @@
  * handler it wears while idle (any byte, FIN or error from the server then makes it unusable).
  */
 import type { Conn, ConnHandler } from '../proxy/conn.js';
-import type { IdleList } from './pool-select.js';
+import type { IdleList, ReuseMode } from './pool-select.js';
 
 /** Where a pooled connection is. */
 export type PooledState = 'dialing' | 'busy' | 'idle' | 'closed';
@@ -31,6 +31,8 @@ export class PooledConn {
   requests = 0;
   /** True when the last acquire() took it from an idle list rather than dialling it. */
   reused = false;
+  /** The `http-reuse` mode of the last acquire(): a connection acquired under `never` is closed at release. */
+  mode: ReuseMode = 'safe';
   /** While idle: the list it is in, and when it must no longer be used (ms, pool clock). */
   list: IdleList | null = null;
   expiresAt = 0;

@@ -15,6 +15,10 @@
  *    `parseKeepAliveTimeout(<Keep-Alive header>)` or null. On an error mid-request, `release(pc,
  *    { reusable: false, … })` closes it (or close `pc.conn` yourself and still release, for the counters).
  *
+ * Under `http-reuse never` nothing is shared between client sessions: a connection acquired in that mode
+ * is closed at release, and the engine keeps a session's own connection itself between that session's
+ * requests (HAProxy's private session connection), releasing it when the session ends.
+ *
  * Idle connections go back on a stack per server and list (LIFO: the most recently used one is taken
  * first, so under a falling load the bottom of the stack stays unused and expires, and the pool shrinks to
  * the connections actually needed; LRU would keep every connection warm and none would expire). Each
@@ -134,12 +138,13 @@ export class HttpPool implements IdleOwner {
     const sp = this.pool(server.key);
     const pc = this.take(sp, opts);
     if (pc) {
+      pc.mode = opts.reuse;
       sp.counters.reuse++;
       sp.counters.use();
       cb(null, pc);
       return;
     }
-    this.dial(server, sp, cb);
+    this.dial(server, sp, opts.reuse, cb);
   }
 
   /** acquire() as a promise (rejects with a PoolError). */
@@ -155,7 +160,7 @@ export class HttpPool implements IdleOwner {
     pc.requests++;
     const conn = pc.conn;
     const now = this.now();
-    const life = info.reusable && !this.closed && !conn.closed && conn.pendingBytes() === 0 ? idleLifetimeMs(info.keepAliveMs, this.limits) : 0;
+    const life = info.reusable && pc.mode !== 'never' && !this.closed && !conn.closed && conn.pendingBytes() === 0 ? idleLifetimeMs(info.keepAliveMs, this.limits) : 0;
     if (life <= 0 || sp.idle.length + sp.safe.length >= this.maxIdlePerServer || this.idleTotal >= this.maxIdleTotal) {
       sp.counters.notKept++;
       this.closeConn(pc);
@@ -242,8 +247,9 @@ export class HttpPool implements IdleOwner {
     return null;
   }
 
-  private dial(server: PoolServer, sp: ServerPool, cb: AcquireCallback): void {
+  private dial(server: PoolServer, sp: ServerPool, mode: ReuseMode, cb: AcquireCallback): void {
     const pc = new PooledConn(server.key, this);
+    pc.mode = mode;
     sp.counters.connects++;
     sp.counters.use();
     let timer: NodeJS.Timeout | null = null;
