@@ -212,6 +212,8 @@ export interface FrontendSnapshot {
   counters: SessionCounters & {
     /** Connections denied/refused because of maxconn or no usable server (dreq-like), and request errors (ereq). */
     denied: number;
+    /** Sessions closed by a `tcp-request content reject` rule (`dreq`); absent in older snapshots. */
+    deniedReq?: number;
     errors: number;
     connRate: number;
     connRateMax: number;

@@ -7,7 +7,7 @@
  * (the HTTP engine skips backend rules when the backend is the frontend's own listen half); traffic
  * routed to it from another frontend runs them as backend rules.
  */
-import type { BackendHttpConfig, ForwardForConfig, FrontendHttpConfig, HttpRule, UseBackendRule, UserlistConfig } from './types.js';
+import type { BackendHttpConfig, ForwardForConfig, FrontendHttpConfig, HttpRule, TcpRequestConfig, UseBackendRule, UserlistConfig } from './types.js';
 import type { Diagnostics } from './context.js';
 import type { ProxyDraft, RuleDraft, UseBackendDraft, UserlistDraft } from './drafts.js';
 import type { ForwardForDraft } from './drafts-http.js';
@@ -44,6 +44,13 @@ export function buildUserlists(drafts: readonly UserlistDraft[]): UserlistConfig
 
 function rules<A>(drafts: readonly RuleDraft<A>[], ctx: FetchContext): HttpRule<A>[] {
   return drafts.map((r) => ({ action: r.action, cond: r.cond === null ? null : compileCondition(r.cond, ctx), where: r.where }));
+}
+
+/** `tcp-request inspect-delay` and content rules with compiled conditions, when the frontend has any. */
+export function tcpRequestOf(px: ProxyDraft, ctx: FetchContext): { tcpRequest?: TcpRequestConfig } {
+  if (px.inspectDelay === undefined && px.tcpContent.length === 0) return {};
+  const rules = px.tcpContent.map((r) => ({ action: r.action, cond: r.cond === null ? null : compileCondition(r.cond, ctx), where: r.where }));
+  return { tcpRequest: { inspectDelay: px.inspectDelay ?? null, rules } };
 }
 
 /** `use_backend` rules with compiled conditions. */

@@ -4,7 +4,7 @@
  */
 import { isIP } from 'node:net';
 import type { BackendConfig, BindConfig, FrontendConfig, GlobalConfig, HealthCheckConfig, ServerConfig, SourceRef, Timeouts, UserlistConfig } from './types.js';
-import { backendHttp, buildUserlists, fetchContexts, frontendHttp, useBackendRules } from './build-http.js';
+import { backendHttp, buildUserlists, fetchContexts, frontendHttp, tcpRequestOf, useBackendRules } from './build-http.js';
 import type { Diagnostics } from './context.js';
 import type { ParsedConfig } from './parser.js';
 import type { Placed, ProxyDraft, ServerDraft } from './drafts.js';
@@ -191,6 +191,7 @@ export function build(parsed: ParsedConfig, diags: Diagnostics): Built {
         defaultBackend: px.defaultBackend?.backend ?? (fromListen ? px.name : null),
         useBackends: useBackendRules(px.useBackends, fctx.req),
         http: frontendHttp(px, fctx),
+        ...tcpRequestOf(px, fctx.req),
       };
       frontends.push(fe);
       defaultBackendWhere.set(fe, px.defaultBackend?.where ?? px.where);

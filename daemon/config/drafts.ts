@@ -7,7 +7,7 @@ import type { BindConfig, HttpCheckExpect, OnError, ProxyMode, SourceRef, TcpChe
 import type { ProxyKind } from './context.js';
 import type { HttpDraft, UseBackendDraft } from './drafts-http.js';
 import { emptyHttpDraft } from './drafts-http.js';
-import type { AclEntry } from '../http/acl/condition.js';
+import type { AclEntry, ParsedCondition } from '../http/acl/condition.js';
 
 export type { HttpDraft, RuleDraft, UseBackendDraft, UserlistDraft } from './drafts-http.js';
 
@@ -117,6 +117,16 @@ export interface ProxyDraft {
   acls: Map<string, AclEntry>;
   /** Userlists named by `http_auth(<name>)` fetches, checked once every section is read. */
   userlistRefs: { name: string; where: SourceRef }[];
+  /** `tcp-request inspect-delay` (ms) and `tcp-request content` rules (frontend side). */
+  inspectDelay?: number;
+  tcpContent: TcpContentDraft[];
+}
+
+/** `tcp-request content accept|reject [if|unless <cond>]` as read (the condition is compiled in build). */
+export interface TcpContentDraft {
+  readonly action: 'accept' | 'reject';
+  readonly cond: ParsedCondition | null;
+  readonly where: SourceRef;
 }
 
 export interface GlobalDraft {
@@ -156,6 +166,7 @@ export function emptyProxy(kind: ProxyKind, name: string, where: SourceRef): Pro
     http: emptyHttpDraft(),
     acls: new Map(),
     userlistRefs: [],
+    tcpContent: [],
   };
 }
 

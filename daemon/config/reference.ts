@@ -40,7 +40,7 @@ export function keywordReferenceMarkdown(): string {
   return out.join('\n');
 }
 
-const NEEDS: Readonly<Record<string, string>> = { l4: 'any mode', req: 'HTTP request', res: 'HTTP response', txn: 'HTTP request (also in response rules)' };
+const NEEDS: Readonly<Record<string, string>> = { l4: 'any mode', content: 'mode tcp, tcp-request content rules', req: 'HTTP request', res: 'HTTP response', txn: 'HTTP request (also in response rules)' };
 
 /** The fetch table (ACLs, conditions, `%[…]` values), with the ACL forms of each fetch and the predefined ACLs. */
 function fetchReference(): string[] {

@@ -117,6 +117,25 @@ export interface FrontendConfig {
   readonly description?: string;
   /** HTTP settings of the frontend side (the parser always sets it; optional only for older callers). */
   readonly http?: FrontendHttpConfig;
+  /** `tcp-request inspect-delay` and `tcp-request content` rules; absent when neither is set. */
+  readonly tcpRequest?: TcpRequestConfig;
+}
+
+/**
+ * Content inspection of a mode tcp frontend: the first bytes are buffered (up to tune.bufsize) and the
+ * rules evaluated as they arrive, a rule whose condition needs more data waiting at most `inspectDelay`.
+ */
+export interface TcpRequestConfig {
+  /** ms; null when unset (the rules then see only what is there when the connection starts: nothing). */
+  readonly inspectDelay: number | null;
+  readonly rules: readonly TcpContentRule[];
+}
+
+/** One `tcp-request content accept|reject [if|unless <cond>]` rule. */
+export interface TcpContentRule {
+  readonly action: 'accept' | 'reject';
+  readonly cond: Condition | null;
+  readonly where: SourceRef;
 }
 
 export type BalanceAlgorithm = 'roundrobin' | 'static-rr' | 'leastconn' | 'first' | 'source' | 'random' | 'uri' | 'url_param' | 'hdr';

@@ -27,6 +27,26 @@ function checkDirection(cond: Condition | null, dir: 'req' | 'res', what: string
   if (bad.length > 0) diags.warn(cond.where, `${bad.join(', ')} will never match in ${what}: ${dir === 'req' ? 'it reads the response' : 'it reads the request, which is gone once the response is processed'}`);
 }
 
+/**
+ * `tcp-request` content inspection: lbd runs it in mode tcp only, on layer 4 and content fetches; and, as
+ * HAProxy, a use_backend reading content without any content rule sees only what is there when the
+ * connection starts (nothing), which deserves a warning.
+ */
+function checkTcpRequest(fe: FrontendConfig, diags: Diagnostics): void {
+  const name = `frontend '${fe.name}'`;
+  const t = fe.tcpRequest;
+  if (t !== undefined && fe.mode !== 'tcp') {
+    diags.error(t.rules[0]?.where ?? fe.where, `${name}: 'tcp-request inspect-delay' and 'tcp-request content' rules are supported by lbd in mode tcp only`);
+    return;
+  }
+  for (const r of t?.rules ?? []) {
+    if (r.cond?.http) diags.error(r.where, `${name}: this tcp-request content condition uses HTTP fetches (${httpFetches(r.cond, isHttpScope).join(', ')}); lbd evaluates them in mode http only`);
+  }
+  if (fe.mode !== 'tcp' || (t !== undefined && t.rules.length > 0)) return;
+  const u = fe.useBackends.find((r) => r.cond?.content);
+  if (u !== undefined) diags.warn(u.where, `${name}: this use_backend condition reads the client's data (${httpFetches(u.cond!, (s) => s === 'content').join(', ')}) but no 'tcp-request content' rule waits for it, so, as in HAProxy, it sees none; add 'tcp-request inspect-delay <time>' and e.g. 'tcp-request content accept if { req.ssl_hello_type 1 }'`);
+}
+
 function checkFrontend(fe: FrontendConfig, diags: Diagnostics): void {
   const h = fe.http;
   if (h === undefined) return;
@@ -41,6 +61,7 @@ function checkFrontend(fe: FrontendConfig, diags: Diagnostics): void {
   }
   for (const r of h.requestRules) checkDirection(r.cond, 'req', 'an http-request rule', diags);
   for (const r of h.responseRules) checkDirection(r.cond, 'res', 'an http-response rule', diags);
+  checkTcpRequest(fe, diags);
   if (fe.mode !== 'tcp') return;
   if (h.requestRules.length > 0) diags.warn(h.requestRules[0].where, `'http-request' rules ignored for ${name} as they require HTTP mode`);
   if (h.responseRules.length > 0) diags.warn(h.responseRules[0].where, `'http-response' rules ignored for ${name} as they require HTTP mode`);

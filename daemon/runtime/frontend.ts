@@ -8,6 +8,8 @@ import { TcpSession } from '../proxy/tcp-session.js';
 import { connectionView, evaluate, type Condition } from '../http/acl/index.js';
 import type { Conn, ConnListener, Transport } from '../proxy/conn.js';
 import { ProxyHeaderReader } from '../proxy/proxy-accept.js';
+import { ContentInspector, type InspectVerdict } from '../proxy/content-inspect.js';
+import type { RequestView } from '../http/acl/index.js';
 
 /** Process-wide connection accounting (global `maxconn`, `show info` CurrConns/CumConns/ConnRate). */
 export class ProcessCounters {
@@ -36,6 +38,8 @@ export class ProcessCounters {
       this.draining = false;
     }
   }
+  /** `tune.bufsize`: how many bytes `tcp-request content` inspection buffers at most. */
+  bufsize = 16384;
   constructor(public maxconn: number) {}
 
   /** `clear counters [all]`: HAProxy zeroes the process's rate maxima (MaxConnRate, MaxSessRate) either way; CumConns stays. */
@@ -47,6 +51,8 @@ export class ProcessCounters {
 export class FrontendCounters extends Counters {
   /** Connections refused: over maxconn with a full wait list. */
   denied = 0;
+  /** Sessions closed by a `tcp-request content reject` rule (HAProxy's `dreq`). */
+  deniedReq = 0;
   /** Sessions closed without reaching a server (no backend, no server, connect failure, queue timeout). */
   failed = 0;
   readonly connRate = new RateCounter();
@@ -56,7 +62,7 @@ export class FrontendCounters extends Counters {
     super.clearCounters(all);
     this.connRate.max = 0;
     if (!all) return;
-    this.denied = this.failed = this.connTotal = 0;
+    this.denied = this.deniedReq = this.failed = this.connTotal = 0;
     this.connRate.reset();
   }
 }
@@ -222,7 +228,13 @@ export class Frontend {
     this.proc.cur++;
     this.proc.cum++;
     this.proc.rate.add(now);
-    const be = this.rules.length ? this.route(sock) : this.target;
+    const inspect = this.cfg.tcpRequest;
+    if (inspect !== undefined && inspect.rules.length > 0 && this.cfg.mode === 'tcp') return this.inspect(sock);
+    this.open(sock, this.rules.length ? this.route(sock) : this.target);
+  }
+
+  /** Start the session on `be`, or close the client when there is no backend. */
+  private open(sock: Conn, be: Backend | null): void {
     if (!be) {
       this.counters.failed++;
       sock.close();
@@ -232,12 +244,37 @@ export class Frontend {
     new TcpSession(sock, this, be, this.transport);
   }
 
-  private route(sock: Conn): Backend | null {
+  private route(sock: Conn, content?: RequestView): Backend | null {
     const e = sock.endpoints();
     if (!e) return this.target;
-    const view = connectionView(e.src, e.srcPort, e.dst, e.dstPort);
+    const view = content ?? connectionView(e.src, e.srcPort, e.dst, e.dstPort);
     for (const r of this.rules) if (evaluate(r.cond, view)) return r.backend;
     return this.target;
+  }
+
+  /**
+   * `tcp-request content` rules: the session's slot is taken (the connection is counted, as HAProxy
+   * counts the session) while the first bytes are read; then route on them, or close on `reject`
+   * (counted in `dreq`) or when the client goes away.
+   */
+  private inspect(sock: Conn): void {
+    const e = sock.endpoints();
+    const t = this.cfg.tcpRequest!;
+    if (!e) return this.open(sock, null);
+    let inspector: ContentInspector | null = null;
+    let over = false;
+    const done = (verdict: InspectVerdict, view: RequestView | null, reason: string): void => {
+      over = true;
+      if (inspector) this.proc.sessions.delete(inspector);
+      if (verdict === 'accept') return this.open(sock, this.rules.length ? this.route(sock, view ?? undefined) : this.target);
+      if (verdict === 'reject') this.counters.deniedReq++;
+      else this.counters.cliAborts++;
+      this.debug(`closing client: ${reason}`);
+      sock.close();
+      this.release();
+    };
+    inspector = new ContentInspector(sock, e, t.rules, t.inspectDelay, this.proc.bufsize, done);
+    if (!over) this.proc.sessions.add(inspector);
   }
 
   /** A session ended: free its slot and start a waiting connection if any. */
@@ -296,6 +333,7 @@ export class Frontend {
         cliAborts: v.cliAborts,
         srvAborts: v.srvAborts,
         denied: c.denied,
+        deniedReq: c.deniedReq,
         errors: c.failed,
         connRate: c.connRate.read(now),
         connRateMax: c.connRate.max,

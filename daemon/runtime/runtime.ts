@@ -229,6 +229,7 @@ export class Runtime {
     }
 
     this.proc.maxconn = next.global.maxconn;
+    this.proc.bufsize = next.global.tune?.bufsize ?? 16384;
     this.config = next;
     // a frontend disabled by an operator stays disabled, with whatever listeners the new config gives it
     for (const fe of this.frontends.values()) {

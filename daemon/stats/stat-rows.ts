@@ -80,7 +80,7 @@ export function frontendRow(fe: FrontendSnapshot, ctx: RowContext): StatRow {
   v[P.stot] = c.total;
   v[P.bin] = c.bytesIn;
   v[P.bout] = c.bytesOut;
-  v[P.dreq] = 0;
+  v[P.dreq] = c.deniedReq ?? 0;
   v[P.dresp] = 0;
   v[P.ereq] = 0;
   v[P.status] = fe.status;

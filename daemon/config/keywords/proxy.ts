@@ -18,6 +18,7 @@ import { balanceKeyword, hashTypeKeyword } from './balance.js';
 import { logFormatKeyword, proxyLogKeyword } from './logging.js';
 import { httpRequestKeyword, httpResponseKeyword } from './http-rules.js';
 import { errorfileKeyword } from './http-files.js';
+import { tcpRequestKeyword } from './tcp-request.js';
 import { cookieKeyword, httpReuseKeyword, monitorUriKeyword, retryOnKeyword } from './http-proxy.js';
 
 const FRONT: readonly SectionKind[] = ['defaults', 'frontend', 'listen'];
@@ -84,6 +85,7 @@ export const PROXY_KEYWORDS: KeywordTable<ProxyDraft> = {
   'log-format': logFormatKeyword,
   'http-request': httpRequestKeyword,
   'http-response': httpResponseKeyword,
+  'tcp-request': tcpRequestKeyword,
   errorfile: errorfileKeyword,
   cookie: cookieKeyword,
   'retry-on': retryOnKeyword,
@@ -123,7 +125,7 @@ export const PROXY_KEYWORDS: KeywordTable<ProxyDraft> = {
 
 /** Proxy keywords HAProxy has that lbd does not implement: refused with "not supported", not "unknown". */
 export const UNSUPPORTED_PROXY_KEYWORDS: ReadonlySet<string> = new Set([
-  'http-after-response', 'tcp-request', 'tcp-response', 'stick-table', 'stick', 'http-error', 'errorloc302', 'errorloc303',
+  'http-after-response', 'tcp-response', 'stick-table', 'stick', 'http-error', 'errorloc302', 'errorloc303',
   'errorloc', 'capture', 'fullconn', 'rate-limit', 'monitor', 'stats', 'redirect', 'declare', 'log-format-sd', 'http-send-name-header',
   'compression', 'filter', 'server-template', 'server-state-file-name', 'load-server-state-from-file', 'dynamic-cookie-key',
   'force-persist', 'ignore-persist', 'persist', 'unique-id-format', 'unique-id-header', 'error-log-format', 'max-keep-alive-queue',

@@ -19,12 +19,12 @@ interface CompiledTest {
 
 /** Whether a scope needs an HTTP request or response (anything but layer 4). */
 export function isHttpScope(scope: FetchScope): boolean {
-  return scope !== 'l4';
+  return scope !== 'l4' && scope !== 'content';
 }
 
 /** True when a fetch cannot be evaluated in a direction (`path` on a response, `status` on a request). */
 export function wrongDirection(scope: FetchScope, dir: 'req' | 'res'): boolean {
-  return (scope === 'req' && dir === 'res') || (scope === 'res' && dir === 'req');
+  return ((scope === 'req' || scope === 'content') && dir === 'res') || (scope === 'res' && dir === 'req');
 }
 
 /** The matcher of one test (its patterns were validated when the acl line was read). */
@@ -47,6 +47,7 @@ export function testMatcher(test: AclTest): (v: SampleValue) => boolean {
 export function compileCondition(pc: ParsedCondition, ctx: FetchContext): Condition {
   const actx: FetchContext = { ...ctx, acl: true };
   const readers: Reader[] = [];
+  const changes: (((view: RequestView) => boolean) | null)[] = [];
   const slotOf = new Map<string, number>();
   const compileTest = (t: AclTest): CompiledTest => {
     let slot = slotOf.get(t.expr.text);
@@ -56,6 +57,7 @@ export function compileCondition(pc: ParsedCondition, ctx: FetchContext): Condit
       slot = readers.length;
       // request data is gone when a response is processed, and a request has no response yet: never matches, as in HAProxy
       readers.push(wrongDirection(t.scope, ctx.dir) ? () => null : r.reader);
+      changes.push(r.mayChange ?? null);
       slotOf.set(t.expr.text, slot);
     }
     return { slot, match: testMatcher(t) };
@@ -89,8 +91,38 @@ export function compileCondition(pc: ParsedCondition, ctx: FetchContext): Condit
     }
     return result !== unless;
   };
+  // three-valued (pass, fail, miss = null) as HAProxy's acl_exec_cond: a failed test whose sample may still change is a miss
+  const partial = (view: RequestView): boolean | null => {
+    epoch++;
+    let result: boolean | null = false;
+    for (let a = 0; a < alts.length && result !== true; a++) {
+      let all: boolean | null = true;
+      for (let t = 0; t < alts[a].length && all !== false; t++) {
+        const term = alts[a][t];
+        let hit: boolean | null = false;
+        for (let k = 0; k < term.tests.length && hit !== true; k++) {
+          const { slot, match } = term.tests[k];
+          if (match(sample(slot, view))) hit = true;
+          else if (changes[slot]?.(view)) hit = null;
+        }
+        const v = hit === null ? null : hit !== term.negate;
+        if (v === false) all = false;
+        else if (v === null) all = null;
+      }
+      if (all === true) result = true;
+      else if (all === null) result = null;
+    }
+    return result === null ? null : result !== unless;
+  };
   const http = pc.alternatives.some((and) => and.some((term) => term.acl.tests.some((t) => isHttpScope(t.scope))));
-  return { polarity: pc.polarity, alternatives: pc.alternatives, text: pc.text, where: pc.where, http, test };
+  const content = pc.alternatives.some((and) => and.some((term) => term.acl.tests.some((t) => t.scope === 'content')));
+  return { polarity: pc.polarity, alternatives: pc.alternatives, text: pc.text, where: pc.where, http, content, test, partial };
+}
+
+/** Evaluate a condition while more data may come: true/false, or null to wait (no `partial`: final answer). */
+export function evaluatePartial(cond: Condition | null, view: RequestView): boolean | null {
+  if (cond === null) return true;
+  return cond.partial ? cond.partial(view) : cond.test(view);
 }
 
 /** Evaluate a compiled condition on a request: true when the rule applies (`unless` already applied). */

@@ -4,6 +4,7 @@
  * `path_beg`), checks its arguments and converters, and compiles the reader. Errors are messages.
  */
 import type { FetchScope, MatchMethod, SampleExpr, SampleScalar, SampleType, SampleValue } from './types.js';
+import type { RequestView } from './view.js';
 import { FETCHES, fetchRow, type FetchContext, type FetchDef, type Reader } from './fetches.js';
 import { ACL_KEYWORDS } from './acl-keywords.js';
 import { HAPROXY_CONVERTERS, HAPROXY_FETCHES } from './haproxy-names.js';
@@ -77,6 +78,8 @@ export interface ResolvedExpr {
   /** The match method the ACL keyword implies (`path_beg` → beg), or the type's default. */
   readonly method: MatchMethod | null;
   readonly reader: Reader;
+  /** For content fetches: true while a miss may turn into a match with more data. */
+  readonly mayChange?: (view: RequestView) => boolean;
 }
 
 const DEFAULT_METHOD: Readonly<Record<SampleType, MatchMethod>> = { str: 'str', int: 'int', ip: 'ip', bool: 'bool', meth: 'meth' };
@@ -124,5 +127,5 @@ export function resolveExpr(expr: SampleExpr, ctx: FetchContext): ResolvedExpr |
   }
   const type: SampleType = convs.length > 0 ? 'str' : def.type;
   const method = convs.length > 0 ? DEFAULT_METHOD.str : kw !== undefined ? kw.method ?? DEFAULT_METHOD[def.type] : DEFAULT_METHOD[def.type];
-  return { type, scope: def.scope, method, reader: withConverters(def.compile(expr.args, ctx), convs) };
+  return { type, scope: def.scope, method, reader: withConverters(def.compile(expr.args, ctx), convs), ...(def.mayChange ? { mayChange: def.mayChange } : {}) };
 }

@@ -11,6 +11,7 @@ import type { UserlistAuth } from './auth.js';
 import { basicCredentials } from './auth.js';
 import { commaValues, cookieValues, occurrence, paramSource, trimOws, urlParams } from './http-values.js';
 import { parseIp, plainAddress } from './ip.js';
+import { sslHelloType, sslSni, type HelloResult } from '../../proxy/client-hello.js';
 
 /** Everything a fetch may need besides its arguments. */
 export interface FetchContext {
@@ -40,6 +41,8 @@ export interface FetchDef {
   /** Reads a userlist (`http_auth`): lbd evaluates these in conditions only. */
   readonly usesUserlist?: boolean;
   readonly compile: (args: readonly string[], ctx: FetchContext) => Reader;
+  /** Content fetches: true while the value may still change as the client sends more (HAProxy's SMP_F_MAY_CHANGE). */
+  readonly mayChange?: (view: RequestView) => boolean;
 }
 
 const intArg = (i: number, what: string) => (args: readonly string[]): string | null =>
@@ -141,6 +144,22 @@ const urlp = row('str', 'req', '[(<name>[,<delim>])]', 0, 2, 'value of a URL que
 const hdrVal = row('int', 'req', '[(<name>[,<occ>])]', 0, 2, 'a request header value as an integer', (a, c) => headerReader(a, c, false, false, toInt), intArg(1, 'the occurrence'));
 const hdrIp = row('ip', 'req', '[(<name>[,<occ>])]', 0, 2, 'a request header value as an IP address', (a, c) => headerReader(a, c, false, false, toIp), intArg(1, 'the occurrence'));
 
+/** A content fetch over the ClientHello parser: its value, and "may change" while the parser needs more bytes. */
+const helloRow = <T extends SampleScalar>(type: SampleType, help: string, parse: (d: Uint8Array) => HelloResult<T>): FetchDef => ({
+  ...row(type, 'content', '', 0, 0, help, () => (v) => {
+    if (v.content === undefined) return null;
+    const r = parse(v.content.data);
+    return r.state === 'ok' ? r.value : null;
+  }),
+  mayChange: (v) => v.content !== undefined && !v.content.final && parse(v.content.data).state === 'more',
+});
+const sniRow = helloRow('str', 'the server name (SNI) of a TLS ClientHello the client sent, as sent (match with -i)', sslSni);
+const helloTypeRow = helloRow('int', 'the TLS handshake type the client sent (1: ClientHello)', sslHelloType);
+const lenRow: FetchDef = {
+  ...row('int', 'content', '', 0, 0, 'the number of bytes the client sent so far (buffered by tcp-request inspect-delay)', () => (v) => v.content?.data.length ?? 0),
+  mayChange: (v) => v.content !== undefined && !v.content.final,
+};
+
 /** The fetch table. Aliases (HAProxy's deprecated names) share their row. */
 export const FETCHES: Readonly<Record<string, FetchDef>> = {
   src: row('ip', 'l4', '', 0, 0, "the client's address", () => (v) => plainAddress(v.src)),
@@ -149,6 +168,12 @@ export const FETCHES: Readonly<Record<string, FetchDef>> = {
   dst_port: row('int', 'l4', '', 0, 0, 'the local port the client connected to', () => (v) => v.dstPort),
   always_true: row('bool', 'l4', '', 0, 0, 'always true', () => () => true),
   always_false: row('bool', 'l4', '', 0, 0, 'always false', () => () => false),
+  'req.ssl_sni': sniRow,
+  req_ssl_sni: sniRow,
+  'req.ssl_hello_type': helloTypeRow,
+  req_ssl_hello_type: helloTypeRow,
+  'req.len': lenRow,
+  req_len: lenRow,
   'req.proto_http': row('bool', 'req', '', 0, 0, 'true for an HTTP request (always, in mode http)', () => () => true),
   method: row('meth', 'txn', '', 0, 0, 'the request method', () => (v) => v.method),
   path: row('str', 'req', '', 0, 0, 'the request path, from the first / to before ?', () => (v) => v.path),

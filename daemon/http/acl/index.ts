@@ -7,10 +7,10 @@
  * - `value.format(view)` for rule values (`set-header X %[src]`), `action.replacer(value, view)` for replace-*;
  * - `httpHashKey(backend.balance.key, view)` for `balance uri|url_param|hdr`.
  */
-export type { RequestView, ResponseView } from './view.js';
+export type { ContentSample, RequestView, ResponseView } from './view.js';
 export type { Acl, AclTest, Condition, ConditionTerm, Formatter, FormatNode, MatchMethod, SampleExpr, SampleValue } from './types.js';
 export { splitTarget } from './view.js';
-export { evaluate, compileCondition } from './compile.js';
+export { evaluate, evaluatePartial, compileCondition } from './compile.js';
 export { selectBackend, staticBackend, connectionView } from './route.js';
 export { forwardForOf, connectionModeOf, type ForwardFor } from './effective.js';
 export { httpHashKey, uriKey, urlParamKey, hdrKey, type UriHashOptions } from './balance-key.js';

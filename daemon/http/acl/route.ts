@@ -2,10 +2,11 @@
  * Backend selection, HAProxy's way: the first `use_backend` rule whose condition holds, else
  * `default_backend`. For the runtime: `staticBackend` tells when the answer cannot depend on the request
  * (then it can be resolved once per config), `connectionView` lets a `mode tcp` frontend evaluate its
- * layer-4 conditions (`src`, `dst_port` …; the configuration refuses HTTP fetches there) per connection.
+ * layer-4 conditions (`src`, `dst_port` …, and content fetches such as `req.ssl_sni`; the configuration refuses HTTP fetches
+ * there) per connection.
  */
 import type { FrontendConfig } from '../../config/types.js';
-import type { RequestView } from './view.js';
+import type { ContentSample, RequestView } from './view.js';
 
 type Routing = Pick<FrontendConfig, 'useBackends' | 'defaultBackend'>;
 
@@ -30,9 +31,13 @@ export function staticBackend(fe: Routing): string | null | undefined {
 const NO_HEADERS: readonly string[] = [];
 const NO_FIELDS: readonly (readonly [string, string])[] = [];
 
-/** A RequestView of a plain TCP connection: addresses only, no HTTP request (HTTP fetches find nothing). */
-export function connectionView(src: string, srcPort: number, dst: string, dstPort: number): RequestView {
+/**
+ * A RequestView of a plain TCP connection: addresses, and the first bytes the client sent when a
+ * `tcp-request inspect-delay` buffered them; no HTTP request (HTTP fetches find nothing).
+ */
+export function connectionView(src: string, srcPort: number, dst: string, dstPort: number, content?: ContentSample): RequestView {
   return {
+    ...(content ? { content } : {}),
     method: '',
     url: '',
     path: null,

@@ -19,10 +19,11 @@ export type SampleType = 'str' | 'int' | 'ip' | 'bool' | 'meth';
 export type MatchMethod = 'found' | 'bool' | 'int' | 'ip' | 'len' | 'str' | 'sub' | 'reg' | 'beg' | 'end' | 'dir' | 'dom' | 'meth';
 
 /**
- * What a fetch needs: `l4` works on any connection (src, dst_port); `req` needs a parsed HTTP request,
- * `res` a parsed HTTP response; `txn` is HTTP request data kept for the response side too (method).
+ * What a fetch needs: `l4` works on any connection (src, dst_port); `content` reads the first bytes a
+ * client sent (`req.ssl_sni`, `req.len`: mode tcp, with `tcp-request inspect-delay`); `req` needs a parsed
+ * HTTP request, `res` a parsed HTTP response; `txn` is HTTP request data kept for the response side too (method).
  */
-export type FetchScope = 'l4' | 'req' | 'res' | 'txn';
+export type FetchScope = 'l4' | 'content' | 'req' | 'res' | 'txn';
 
 /** A sample expression as written: `hdr(host)`, `req.cook(SID)`, `hdr(host),lower`. */
 export interface SampleExpr {
@@ -85,6 +86,13 @@ export interface Condition {
   /** True when some fetch needs HTTP (the proxy must be in mode http). */
   readonly http: boolean;
   readonly test: (view: RequestView) => boolean;
+  /** True when some fetch reads the client's first bytes (`req.ssl_sni`, `req.len` …). */
+  readonly content?: boolean;
+  /**
+   * HAProxy's evaluation while data may still arrive (`tcp-request content`): true/false (`unless`
+   * applied), or null when the answer may change with more data (the rule waits, as HAProxy's ACL_TEST_MISS).
+   */
+  readonly partial?: (view: RequestView) => boolean | null;
 }
 
 /** A piece of a log-format string: literal text, `%[sample expression]`, or a `%var` such as `%ci`. */

@@ -41,6 +41,16 @@ export interface RequestView {
   readonly dstPort: number;
   /** The response being processed (http-response rules), or null while processing the request. */
   readonly response: ResponseView | null;
+  /** The client's first bytes, in a mode tcp frontend with `tcp-request content` rules; absent elsewhere. */
+  readonly content?: ContentSample;
+}
+
+/** What `tcp-request inspect-delay` buffered of a connection: the bytes, and whether more may still come. */
+export interface ContentSample {
+  /** The bytes received so far (bounded by tune.bufsize). */
+  readonly data: Uint8Array;
+  /** True when no more bytes will be waited for (delay over, buffer full, client closed, or no delay). */
+  readonly final: boolean;
 }
 
 /** `path` and `query` of a request target, as RequestView defines them (a helper for the HTTP engine and tests). */
