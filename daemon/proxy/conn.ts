@@ -50,6 +50,8 @@ export interface Conn {
    * the session sends them to the server before reading more. Unset on every other connection.
    */
   early?: Buffer | null;
+  /** The client sent FIN before the session started (during `tcp-request` inspection): passed on after `early`. */
+  earlyEnd?: boolean;
 }
 
 export interface Endpoints {

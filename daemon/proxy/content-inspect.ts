@@ -40,6 +40,8 @@ export class ContentInspector implements ConnHandler {
   private buf: Buffer;
   private timer: NodeJS.Timeout | null = null;
   private finished = false;
+  /** The client sent FIN while being inspected. */
+  private ended = false;
 
   constructor(
     readonly conn: Conn,
@@ -71,12 +73,11 @@ export class ContentInspector implements ConnHandler {
     this.decide(this.buf.length >= this.limit);
   }
 
+  /** The client half-closed: a last, final evaluation (as HAProxy on a shut read side); the FIN follows the data. */
   onEnd(): void {
-    // HAProxy would evaluate a last time and forward the half-closed stream; lbd keeps it simple: a reject
-    // is still counted as one, anything else is a client that gave up before the rules decided
     if (this.finished) return;
-    if (runContentRules(this.rules, this.view(true)) === 'reject') return this.finish('reject', null, 'rejected by a tcp-request content rule');
-    this.finish('closed', null, 'client closed during tcp-request inspection');
+    this.ended = true;
+    this.decide(true);
   }
 
   onError(code: string): void {
@@ -117,6 +118,7 @@ export class ContentInspector implements ConnHandler {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     if (verdict === 'accept' && this.buf.length > 0) this.conn.early = this.buf;
+    if (verdict === 'accept' && this.ended) this.conn.earlyEnd = true;
     this.buf = EMPTY;
     if (!this.conn.closed) this.conn.readStop();
     this.conn.handler = NO_HANDLER;

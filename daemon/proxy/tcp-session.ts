@@ -201,7 +201,13 @@ export class TcpSession {
     // HAProxy: once a TCP session is established, `timeout tunnel` (when set) replaces client and server timeouts
     const t = this.backend.cfg.timeouts;
     this.armIdle(t.tunnel ?? minTimeout(this.frontend.cfg.timeouts.client, t.server));
-    if (!up.blocked) this.client.readStart();
+    // a FIN read during tcp-request inspection follows the bytes read with it
+    if (this.client.earlyEnd) {
+      this.client.earlyEnd = false;
+      up.onEnd();
+      if (this.closed) return;
+    }
+    if (!up.blocked && !this.clientEnded) this.client.readStart();
     server.readStart();
   }
 

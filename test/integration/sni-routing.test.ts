@@ -193,6 +193,16 @@ test('a silent client: the rules wait for inspect-delay, then the connection goe
   c.destroy();
 });
 
+test('a client that half-closes during inspection: final evaluation, then its bytes and its FIN reach the server', { skip }, async () => {
+  const c = await connect(ports.plain, { allowHalfOpen: true });
+  const t0 = Date.now();
+  // the start of a TLS record: the hello rule waits for more, until the FIN makes the evaluation final
+  c.end(Buffer.from([0x16, 0x03, 0x01]));
+  assert.deepEqual(await readBytes(c, 9), Buffer.concat([Buffer.from('plain\n'), Buffer.from([0x16, 0x03, 0x01])]));
+  await closed(c);
+  assert.ok(Date.now() - t0 < 250, 'no wait for inspect-delay once the client ended');
+});
+
 test('tcp-request content reject if !{ req.ssl_hello_type 1 }: not TLS is closed and counted (dreq); TLS passes', { skip }, async () => {
   const before = frontend('reject').counters.deniedReq ?? 0;
   const accepted = servers[2].accepted;
