@@ -71,6 +71,12 @@ test('content rules on partial data: a miss waits, a final sample decides; accep
   assert.equal(runContentRules(rules, sample(Buffer.alloc(200, 0x41), false)), 'reject');
   assert.equal(runContentRules(rules, sample(Buffer.from('GET / HTTP/1.0\r\n'), true)), 'accept', 'final: no rule matched, accept');
   assert.equal(runContentRules(rules, sample(hello.subarray(0, 20), true)), 'accept', 'final with a partial hello');
+  // `unless`: a miss still waits; a final miss is a non-match, so `unless` applies the rule
+  const u = (await fe('tcp-request inspect-delay 5s', 'tcp-request content reject unless { req.ssl_hello_type 1 } || { req.len gt 1000 }', 'default_backend www')).tcpRequest!.rules;
+  assert.equal(runContentRules(u, sample(hello.subarray(0, 20), false)), null);
+  assert.equal(runContentRules(u, sample(hello, false)), 'accept');
+  assert.equal(runContentRules(u, sample(hello.subarray(0, 20), true)), 'reject');
+  assert.equal(runContentRules(u, sample(Buffer.from('x'), false)), null, 'req.len may still pass 1000');
 });
 
 test('use_backend on the content: SNI with -i, req_ssl_sni alias, no SNI and no content fall through', async () => {
