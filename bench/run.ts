@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_CHECKS, runChecksBench, type ChecksResult } from './checks.js';
 import { removeOnExit, stopAll, stopProcess } from './procs.js';
-import { benchMaxconn, clockTicks, hardFdLimit, CpuMeter, freePorts, isMain, machineNote, rssKiB, which } from './sys.js';
+import { benchMaxconn, clockTicks, hardFdLimit, CpuMeter, freePorts, isMain, machineNote, rssKiB, settleTimeWait, which } from './sys.js';
 import { ALL_TARGETS, startBackends, startTarget, unavailable, type Backends, type TargetName } from './targets.js';
 import { runWrk, type WrkResult } from './wrk.js';
 
@@ -165,6 +165,9 @@ async function runThroughput(o: BenchOptions, wrk: string, skipped: Record<strin
         log(`${target}: ${t.describe} (pid ${t.proc.pid}) on 127.0.0.1:${proxyPort}`);
         await runWrk(wrk, { url, durationS: 1, connections: o.connections, threads: 1, closeEach: false }).catch(() => null);
         for (const mode of MODES) {
+          // every target starts its runs with the same (near-empty) TIME_WAIT table
+          const settled = await settleTimeWait();
+          if (settled.waitedMs > 1500) log(`  (waited ${(settled.waitedMs / 1000).toFixed(0)} s for loopback TIME_WAIT sockets to clear: ${settled.left ?? '?'} left)`);
           const rssStart = rssKiB(t.proc.pid);
           const cpu = new CpuMeter(t.proc.pid);
           const bcpu = new CpuMeter(backends.proc.pid);
