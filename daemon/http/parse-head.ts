@@ -276,22 +276,11 @@ export class HeadParser {
     h.status = (buf[ss] - 0x30) * 100 + (buf[ss + 1] - 0x30) * 10 + (buf[ss + 2] - 0x30);
     while (p < end && (buf[p] === SP || buf[p] === HT)) p++;
     const rs = p;
-    for (;;) {
-      if (p >= end) return NEED_MORE;
-      c = buf[p];
-      if (c > 13) { p++; continue; }
-      if (c === LF || c === CR) break;
-      if (c === 0) return this.fail('nul-in-value', p);
-      p++;
-    }
+    const eol = this.valueEnd(buf, p, end);
+    if (eol < 0) return eol;
     h.reasonStart = rs;
-    h.reasonEnd = p;
-    if (c === CR) {
-      if (p + 1 >= end) return NEED_MORE;
-      if (buf[p + 1] !== LF) return this.fail('bare-cr', p);
-      p++;
-    }
-    return p + 1;
+    h.reasonEnd = eol;
+    return afterEol(buf, eol);
   }
 
   private setVersion(buf: Buffer, vs: number): void {
@@ -328,20 +317,8 @@ export class HeadParser {
     p++;
     while (p < end && (buf[p] === SP || buf[p] === HT)) p++;
     const vs = p;
-    for (;;) {
-      if (p >= end) return NEED_MORE;
-      c = buf[p];
-      if (c > 13) { p++; continue; }
-      if (c === LF || c === CR) break;
-      if (c === 0) return this.fail('nul-in-value', p);
-      p++;
-    }
-    const eol = p;
-    if (c === CR) {
-      if (p + 1 >= end) return NEED_MORE;
-      if (buf[p + 1] !== LF) return this.fail('bare-cr', p);
-      p++;
-    }
+    const eol = this.valueEnd(buf, p, end);
+    if (eol < 0) return eol;
     let ve = eol;
     while (ve > vs && (buf[ve - 1] === SP || buf[ve - 1] === HT)) ve--;
     const h = this.head;
@@ -363,7 +340,7 @@ export class HeadParser {
     }
     h.count = i + 1;
     this.lastEol = eol;
-    return p + 1;
+    return afterEol(buf, eol);
   }
 
   /** obs-fold: the line continues the previous field's value; its line break becomes spaces (HAProxy). */
@@ -371,21 +348,8 @@ export class HeadParser {
     const h = this.head;
     if (h.count === 0) return this.fail('leading-whitespace', p);
     const ls = p;
-    let c = 0;
-    for (;;) {
-      if (p >= end) return NEED_MORE;
-      c = buf[p];
-      if (c > 13) { p++; continue; }
-      if (c === LF || c === CR) break;
-      if (c === 0) return this.fail('nul-in-value', p);
-      p++;
-    }
-    const eol = p;
-    if (c === CR) {
-      if (p + 1 >= end) return NEED_MORE;
-      if (buf[p + 1] !== LF) return this.fail('bare-cr', p);
-      p++;
-    }
+    const eol = this.valueEnd(buf, p, end);
+    if (eol < 0) return eol;
     buf.fill(SP, this.lastEol, ls);
     const o = 4 * (h.count - 1);
     let vs = h.offs[o + 2];
@@ -395,7 +359,26 @@ export class HeadParser {
     h.offs[o + 2] = vs;
     h.offs[o + 3] = ve;
     this.lastEol = eol;
-    return p + 1;
+    return afterEol(buf, eol);
+  }
+
+  /**
+   * The end of a field value (or reason phrase) starting at p: the index of its CR or LF once the whole line
+   * break is in the buffer, NEED_MORE before that, PARSE_ERROR for a NUL or a CR not followed by LF.
+   */
+  private valueEnd(buf: Buffer, p: number, end: number): number {
+    for (;;) {
+      if (p >= end) return NEED_MORE;
+      const c = buf[p];
+      if (c > 13) { p++; continue; }
+      if (c === LF) return p;
+      if (c === CR) {
+        if (p + 1 >= end) return NEED_MORE;
+        return buf[p + 1] === LF ? p : this.fail('bare-cr', p);
+      }
+      if (c === 0) return this.fail('nul-in-value', p);
+      p++;
+    }
   }
 
   /** The head is complete at p: Host duplicates, target form, and HAProxy's converted-size budget. */
@@ -429,4 +412,9 @@ export class HeadParser {
     this.state = St.DONE;
     return p;
   }
+}
+
+/** The offset after the line break whose CR or LF is at eol (valueEnd checked that a CR is followed by LF). */
+function afterEol(buf: Buffer, eol: number): number {
+  return buf[eol] === CR ? eol + 2 : eol + 1;
 }
