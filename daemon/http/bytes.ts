@@ -54,3 +54,37 @@ export function eqBytes(buf: Buffer, start: number, end: number, text: string): 
   for (let i = 0; i < n; i++) if (buf[start + i] !== text.charCodeAt(i)) return false;
   return true;
 }
+
+/** Linear white space inside a field value (after unfolding). */
+export function isLws(c: number): boolean {
+  return c === SP || c === HT || c === CR || c === LF;
+}
+
+/**
+ * Calls fn(ctx, buf, start, end) for each non-empty token of the comma-separated list in buf[p, e), trimmed
+ * of LWS. `ctx` lets callers pass a module-level function (no closure allocated per header).
+ */
+export function forEachListToken<C>(buf: Buffer, p: number, e: number, fn: (ctx: C, buf: Buffer, start: number, end: number) => void, ctx: C): void {
+  while (p < e) {
+    while (p < e && (isLws(buf[p]) || buf[p] === 0x2c)) p++;
+    const s = p;
+    while (p < e && buf[p] !== 0x2c) p++;
+    let t = p;
+    while (t > s && isLws(buf[t - 1])) t--;
+    if (t > s) fn(ctx, buf, s, t);
+  }
+}
+
+/** Connection options a `Connection` token may carry (HAProxy's h1_parse_connection_header). */
+export const CONN_CLOSE = 1;
+export const CONN_KEEP_ALIVE = 2;
+export const CONN_UPGRADE = 4;
+
+/** Which connection option the token buf[s, t) is (CONN_*), or 0 when it names a field. */
+export function connectionOption(buf: Buffer, s: number, t: number): number {
+  const n = t - s;
+  if (n === 5 && eqLower(buf, s, t, 'close')) return CONN_CLOSE;
+  if (n === 10 && eqLower(buf, s, t, 'keep-alive')) return CONN_KEEP_ALIVE;
+  if (n === 7 && eqLower(buf, s, t, 'upgrade')) return CONN_UPGRADE;
+  return 0;
+}

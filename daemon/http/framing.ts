@@ -14,7 +14,7 @@
 //    a response without length is read until the server closes.
 //  - Keep-alive: HTTP/1.1 unless "Connection: close"; HTTP/1.0 only with "Connection: keep-alive".
 
-import { CR, HT, LF, SP, eqLower } from './bytes.js';
+import { CONN_CLOSE, CONN_KEEP_ALIVE, CONN_UPGRADE, connectionOption, eqLower, forEachListToken, isLws } from './bytes.js';
 import { Hdr, Method } from './head.js';
 import type { HttpHead } from './head.js';
 import { RESPONSE_ERROR_STATUS, requestErrorStatus } from './wire-error.js';
@@ -23,7 +23,6 @@ import type { WireError } from './wire-error.js';
 /** How a message body is delimited. */
 export const enum Body { NONE = 0, LENGTH, CHUNKED, UNTIL_CLOSE, TUNNEL }
 
-const isLws = (c: number) => c === SP || c === HT || c === CR || c === LF;
 
 /** The framing facts of one message; reuse one per connection side (the functions overwrite every field). */
 export class Framing {
@@ -65,23 +64,14 @@ export class Framing {
 /** Parse every Connection field's tokens into f.conn* (HAProxy's h1_parse_connection_header). */
 function connectionTokens(h: HttpHead, f: Framing): void {
   if (!h.has(Hdr.CONNECTION)) return;
-  const buf = h.buf;
-  for (let i = 0; i < h.count; i++) {
-    if (h.ids[i] !== Hdr.CONNECTION) continue;
-    let p = h.offs[4 * i + 2];
-    const e = h.offs[4 * i + 3];
-    while (p < e) {
-      while (p < e && (isLws(buf[p]) || buf[p] === 0x2c)) p++;
-      const s = p;
-      while (p < e && buf[p] !== 0x2c) p++;
-      let t = p;
-      while (t > s && isLws(buf[t - 1])) t--;
-      const n = t - s;
-      if (n === 5 && eqLower(buf, s, t, 'close')) f.connClose = true;
-      else if (n === 10 && eqLower(buf, s, t, 'keep-alive')) f.connKeepAlive = true;
-      else if (n === 7 && eqLower(buf, s, t, 'upgrade')) f.connUpgrade = true;
-    }
-  }
+  for (let i = 0; i < h.count; i++) if (h.ids[i] === Hdr.CONNECTION) forEachListToken(h.buf, h.offs[4 * i + 2], h.offs[4 * i + 3], connectionToken, f);
+}
+
+function connectionToken(f: Framing, buf: Buffer, s: number, t: number): void {
+  const o = connectionOption(buf, s, t);
+  if (o === CONN_CLOSE) f.connClose = true;
+  else if (o === CONN_KEEP_ALIVE) f.connKeepAlive = true;
+  else if (o === CONN_UPGRADE) f.connUpgrade = true;
 }
 
 /**

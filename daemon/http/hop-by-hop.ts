@@ -4,7 +4,7 @@
 // Upgrade, plus every field the Connection fields name. The proxy then writes its own Connection
 // field (close / keep-alive / upgrade) and, when it forwards a body chunked, its own Transfer-Encoding.
 
-import { CR, HT, LF, SP, eqLower, eqRangesLower } from './bytes.js';
+import { connectionOption, eqRangesLower, forEachListToken } from './bytes.js';
 import { Hdr } from './head.js';
 import type { HttpHead } from './head.js';
 
@@ -18,8 +18,6 @@ const HOP_IDS = (1 << Hdr.CONNECTION) | (1 << Hdr.KEEP_ALIVE) | (1 << Hdr.PROXY_
 
 /** Fields a Connection token may not remove: the message's own framing and its Host. */
 const PROTECTED = (1 << Hdr.HOST) | (1 << Hdr.CONTENT_LENGTH) | (1 << Hdr.TRANSFER_ENCODING);
-
-const isLws = (c: number) => c === SP || c === HT || c === CR || c === LF;
 
 /**
  * Mark (head.skip[i] = 1) every hop-by-hop field of the head, per `flags` (HOP_KEEP_*). Returns how
@@ -39,25 +37,14 @@ export function markHopByHop(h: HttpHead, flags = 0): number {
     if (drop & (1 << id)) {
       if (h.skip[i] === 0) { h.skip[i] = 1; marked++; }
       if (id !== Hdr.CONNECTION) continue;
-      // fields named by this Connection field
-      let p = h.offs[4 * i + 2];
-      const e = h.offs[4 * i + 3];
-      while (p < e) {
-        while (p < e && (isLws(buf[p]) || buf[p] === 0x2c)) p++;
-        const s = p;
-        while (p < e && buf[p] !== 0x2c) p++;
-        let t = p;
-        while (t > s && isLws(buf[t - 1])) t--;
-        const n = t - s;
-        // connection options, not field names (and their fields are hop-by-hop already)
-        if (n === 0 || (n === 5 && eqLower(buf, s, t, 'close')) || (n === 10 && eqLower(buf, s, t, 'keep-alive')) ||
-          (n === 7 && eqLower(buf, s, t, 'upgrade'))) continue;
+      // fields named by this Connection field (its connection options are not field names, and their fields are hop-by-hop already)
+      forEachListToken(buf, h.offs[4 * i + 2], h.offs[4 * i + 3], (_, b, s, t) => {
+        if (connectionOption(b, s, t) !== 0) return;
         for (let j = 0; j < h.count; j++) {
-          const jid = h.ids[j];
-          if (h.skip[j] !== 0 || (keep & (1 << jid)) !== 0) continue;
-          if (eqRangesLower(buf, h.offs[4 * j], h.offs[4 * j + 1], buf, s, t)) { h.skip[j] = 1; marked++; }
+          if (h.skip[j] !== 0 || (keep & (1 << h.ids[j])) !== 0) continue;
+          if (eqRangesLower(b, h.offs[4 * j], h.offs[4 * j + 1], b, s, t)) { h.skip[j] = 1; marked++; }
         }
-      }
+      }, null);
     }
   }
   return marked;
