@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { startDemoBackend, type DemoBackend } from '../../examples/demo-backend.js';
 import { LBCTL, startLbd, tempDir, type LbdProcess } from '../helpers/lbd-process.js';
 import { freePort } from '../helpers/net.js';
+import { trackConfigText } from '../helpers/configs.js';
 import { TmuxServer, tmuxMissing } from '../helpers/tmux.js';
 
 const skip = tmuxMissing;
@@ -71,25 +72,7 @@ before(async () => {
   userSock = join(dir.dir, 'user.sock');
   backends = await Promise.all([1, 2, 3].map((i) => startDemoBackend({ name: `backend-${i}` })));
   const ports = backends.map((b) => b.port);
-  lbd = await startLbd(`
-global
-    stats socket ${userSock} level user
-defaults
-    timeout connect 1s
-    timeout client 10s
-    timeout server 10s
-frontend myApp
-    bind 127.0.0.1:${await freePort()}
-    default_backend myApp
-backend myApp
-    mode tcp
-${ports.map((p, i) => `    server server-${i + 1} 127.0.0.1:${p} track monitoring/server-${i + 1}`).join('\n')}
-backend monitoring
-    mode http
-    option httpchk GET /readyz
-    default-server inter 100ms fall 2 rise 2
-${ports.map((p, i) => `    server server-${i + 1} 127.0.0.1:${p} check${i === 0 ? ' disabled' : ''}`).join('\n')}
-`);
+  lbd = await startLbd(trackConfigText({ ports, frontendPort: await freePort(), socket: userSock, level: 'user', inter: '100ms', disabled: [1] }));
 });
 
 after(async () => {

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { startDemoBackend, type DemoBackend } from '../../examples/demo-backend.js';
 import { LBCTL, run as runCmd, startLbd, tempDir, type LbdProcess } from '../helpers/lbd-process.js';
 import { freePort } from '../helpers/net.js';
+import { trackConfigText } from '../helpers/configs.js';
 import { waitFor } from '../helpers/wait.js';
 import { TmuxServer, tmuxMissing } from '../helpers/tmux.js';
 
@@ -57,27 +58,7 @@ before(async () => {
   sock = join(dir.dir, 'admin.sock');
   backends = await Promise.all([1, 2, 3].map((i) => startDemoBackend({ name: `backend-${i}` })));
   const ports = backends.map((b) => b.port);
-  lbd = await startLbd(`
-global
-    stats socket ${sock} level admin
-defaults
-    timeout connect 1s
-    timeout client 10s
-    timeout server 10s
-    default-server inter 1s fall 2 rise 2
-frontend myApp
-    bind 127.0.0.1:${await freePort()}
-    mode tcp
-    default_backend myApp
-backend myApp
-    mode tcp
-${ports.map((p, i) => `    server server-${i + 1} 127.0.0.1:${p} track monitoring/server-${i + 1}`).join('\n')}
-backend monitoring
-    mode http
-    option httpchk GET /readyz
-    http-check expect status 200
-${ports.map((p, i) => `    server server-${i + 1} 127.0.0.1:${p} check`).join('\n')}
-`);
+  lbd = await startLbd(trackConfigText({ ports, frontendPort: await freePort(), socket: sock, level: 'admin', inter: '1s' }));
 });
 
 after(async () => {

@@ -67,3 +67,30 @@ export function trackExample(check: Partial<ServerConfig> = { inter: 1000, fasti
   const myApp = backendConfig('myApp', names.map((n, i) => serverConfig(n, { port: 18001 + i, track: { backend: 'monitoring', server: n } })));
   return config([myApp, monitoring]);
 }
+
+/**
+ * The issue's TCP + `track` config as lbd.cfg text: frontend myApp → backend myApp, whose servers track
+ * monitoring/server-N, HTTP-checked on GET /readyz (fall 2, rise 2). What the end-to-end tests run.
+ */
+export function trackConfigText(o: { ports: readonly number[]; frontendPort: number; socket: string; level: 'user' | 'operator' | 'admin'; inter: string; disabled?: readonly number[] }): string {
+  return `global
+    stats socket ${o.socket} level ${o.level}
+defaults
+    timeout connect 1s
+    timeout client 10s
+    timeout server 10s
+    default-server inter ${o.inter} fall 2 rise 2
+frontend myApp
+    bind 127.0.0.1:${o.frontendPort}
+    mode tcp
+    default_backend myApp
+backend myApp
+    mode tcp
+${o.ports.map((p, i) => `    server server-${i + 1} 127.0.0.1:${p} track monitoring/server-${i + 1}`).join('\n')}
+backend monitoring
+    mode http
+    option httpchk GET /readyz
+    http-check expect status 200
+${o.ports.map((p, i) => `    server server-${i + 1} 127.0.0.1:${p} check${o.disabled?.includes(i + 1) ? ' disabled' : ''}`).join('\n')}
+`;
+}
