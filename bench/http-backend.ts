@@ -1,6 +1,7 @@
 /**
  * Fallback benchmark backend when nginx is not installed: one Node process answering
- * `200 ok\n` with keep-alive on each `--port` given.
+ * `200 ok\n` with keep-alive on each `--port` given, and a 1 MiB body on `/1m` (the HTTP-mode
+ * benchmark's large-body run).
  *
  *   node dist/bench/http-backend.js --port 20001 --port 20002
  */
@@ -8,6 +9,9 @@ import http from 'node:http';
 import { isMain } from './sys.js';
 
 const BODY = Buffer.from('ok\n');
+/** The size of the `/1m` body: 1 MiB. */
+export const BIG_BODY_BYTES = 1024 * 1024;
+const BIG = Buffer.alloc(BIG_BODY_BYTES, 'x');
 
 /** Start one server per port on 127.0.0.1; resolves once all listen. */
 export async function startHttpBackends(ports: readonly number[]): Promise<http.Server[]> {
@@ -17,8 +21,9 @@ export async function startHttpBackends(ports: readonly number[]): Promise<http.
         new Promise<http.Server>((resolve, reject) => {
           const s = http.createServer((req, res) => {
             req.resume();
-            res.writeHead(200, { 'content-type': 'text/plain', 'content-length': BODY.length });
-            res.end(BODY);
+            const body = req.url === '/1m' ? BIG : BODY;
+            res.writeHead(200, { 'content-type': body === BIG ? 'application/octet-stream' : 'text/plain', 'content-length': body.length });
+            res.end(body);
           });
           s.keepAliveTimeout = 60_000;
           s.headersTimeout = 65_000;

@@ -1,10 +1,12 @@
 /**
  * `make bench`: lbd beside HAProxy 2.6 and a bare Node pipe proxy, in TCP mode, on the same
- * backends (nginx, or a Node server when nginx is missing), loaded with wrk; then the health-check
- * cost with 1,000 servers (bench/checks.ts).
+ * backends (nginx, or a Node server when nginx is missing), loaded with wrk; then lbd in HTTP mode
+ * beside HAProxy, nginx and node-http-proxy (bench/http-run.ts); then the health-check cost with
+ * 1,000 servers (bench/checks.ts).
  *
- *   node dist/bench/run.js [--duration 5] [--only lbd,haproxy,pipe] [--connections 50]
+ *   node dist/bench/run.js [--duration 5] [--only lbd,haproxy,pipe,nginx,node-http-proxy] [--connections 50]
  *                          [--json [file]] [--checks-only | --no-checks] [--checks-haproxy]
+ *                          [--http-only | --no-http | --no-tcp] [--http-runs keep-alive,1m,close]
  *
  * Performance is measured, not assumed: every figure printed comes from this run on this machine.
  * Peers that are not installed are skipped with the reason; nothing started outlives the run.
@@ -14,6 +16,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_CHECKS, runChecksBench, type ChecksResult } from './checks.js';
+import { ALL_HTTP_PEERS, ALL_HTTP_RUNS, formatHttpReport, runHttpSection, type HttpPeerName, type HttpReport, type HttpRunKind } from './http-run.js';
 import { removeOnExit, stopAll, stopProcess } from './procs.js';
 import { benchMaxconn, clockTicks, hardFdLimit, CpuMeter, freePorts, isMain, machineNote, rssKiB, settleTimeWait, which } from './sys.js';
 import { ALL_TARGETS, startBackends, startTarget, unavailable, type Backends, type TargetName } from './targets.js';
@@ -21,10 +24,17 @@ import { runWrk, type WrkResult } from './wrk.js';
 
 export interface BenchOptions {
   readonly durationS: number;
+  /** TCP-section targets (the TCP names in `--only`). */
   readonly only: readonly TargetName[];
+  /** HTTP-section peers (the HTTP names in `--only`). */
+  readonly httpPeers: readonly HttpPeerName[];
+  readonly httpRuns: readonly HttpRunKind[];
   readonly connections: number;
   readonly json: string | null;
+  /** The TCP-mode throughput section. */
   readonly throughput: boolean;
+  /** The HTTP-mode section. */
+  readonly http: boolean;
   readonly checks: boolean;
   readonly checksHaproxy: boolean;
 }
@@ -56,14 +66,20 @@ export interface BenchReport {
   readonly skipped: Record<string, string>;
   readonly runs: RunResult[];
   readonly ratios: Record<string, number | null>;
+  readonly http: HttpReport | null;
   readonly checks: ChecksResult[];
 }
 
 const USAGE = `usage: node dist/bench/run.js [options]
   --duration <s>         seconds per wrk run (default 5)
-  --only <list>          targets among lbd,haproxy,pipe (default all)
+  --only <list>          proxies among lbd,haproxy,pipe (TCP section) and lbd,haproxy,nginx,node-http-proxy
+                         (HTTP section); each section runs the ones it knows (default all)
   --connections <n>      wrk connections (default 50)
   --json [file]          also write the results as JSON (default file: /tmp/lbd-bench-<time>.json)
+  --http-only            only the HTTP-mode section (no TCP throughput, no health checks)
+  --no-http              skip the HTTP-mode section
+  --no-tcp               skip the TCP-mode throughput section
+  --http-runs <list>     HTTP runs among keep-alive,1m,close (default all)
   --checks-only          only the health-check benchmark (1,000 servers)
   --no-checks            skip the health-check benchmark
   --checks-haproxy       also run the health-check benchmark on HAProxy, for reference`;
@@ -71,6 +87,9 @@ const USAGE = `usage: node dist/bench/run.js [options]
 export function parseArgs(argv: readonly string[]): BenchOptions {
   let durationS = 5;
   let only: TargetName[] = [...ALL_TARGETS];
+  let httpPeers: HttpPeerName[] = [...ALL_HTTP_PEERS];
+  let httpRuns: HttpRunKind[] = [...ALL_HTTP_RUNS];
+  let http = true;
   let connections = 50;
   let json: string | null = null;
   let throughput = true;
@@ -91,11 +110,31 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         break;
       case '--only': {
         const names = value().split(',').map((s) => s.trim()).filter(Boolean);
-        const bad = names.filter((n) => !(ALL_TARGETS as readonly string[]).includes(n));
-        if (bad.length) throw new Error(`--only: unknown target(s) ${bad.join(', ')} (known: ${ALL_TARGETS.join(', ')})`);
-        only = names as TargetName[];
+        const known = [...new Set<string>([...ALL_TARGETS, ...ALL_HTTP_PEERS])];
+        const bad = names.filter((n) => !known.includes(n));
+        if (bad.length) throw new Error(`--only: unknown target(s) ${bad.join(', ')} (known: ${known.join(', ')})`);
+        only = ALL_TARGETS.filter((n) => names.includes(n));
+        httpPeers = ALL_HTTP_PEERS.filter((n) => names.includes(n));
         break;
       }
+      case '--http-runs': {
+        const names = value().split(',').map((s) => s.trim()).filter(Boolean);
+        const bad = names.filter((n) => !(ALL_HTTP_RUNS as readonly string[]).includes(n));
+        if (bad.length || !names.length) throw new Error(`--http-runs: unknown run(s) ${bad.join(', ')} (known: ${ALL_HTTP_RUNS.join(', ')})`);
+        httpRuns = ALL_HTTP_RUNS.filter((n) => names.includes(n));
+        break;
+      }
+      case '--http-only':
+        throughput = false;
+        checks = false;
+        http = true;
+        break;
+      case '--no-http':
+        http = false;
+        break;
+      case '--no-tcp':
+        throughput = false;
+        break;
       case '--connections':
         connections = Math.max(1, Number(value()));
         break;
@@ -104,6 +143,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         break;
       case '--checks-only':
         throughput = false;
+        http = false;
         checks = true;
         break;
       case '--no-checks':
@@ -121,7 +161,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         throw new Error(`unknown option ${a}\n${USAGE}`);
     }
   }
-  return { durationS, only, connections, json, throughput, checks, checksHaproxy };
+  return { durationS, only, httpPeers, httpRuns, connections, json, throughput, http, checks, checksHaproxy };
 }
 
 function firstLine(cmd: string, args: string[]): string {
@@ -261,6 +301,18 @@ export async function runBench(o: BenchOptions, log: (s: string) => void = (s) =
       log('\n' + formatReport(runs));
     }
   }
+  let http: HttpReport | null = null;
+  if (o.http) {
+    log('\n== HTTP mode: lbd beside HAProxy, nginx and node-http-proxy ==');
+    const wrk = which('wrk');
+    if (!wrk) {
+      skipped.http = 'wrk not installed (Debian package `wrk`): no load generator, HTTP section skipped';
+      log(`SKIPPED — ${skipped.http}`);
+    } else {
+      http = await runHttpSection({ durationS: o.durationS, connections: o.connections, peers: o.httpPeers, runs: o.httpRuns }, wrk, log);
+      log('\n' + formatHttpReport(http));
+    }
+  }
   let checks: ChecksResult[] = [];
   if (o.checks) checks = await runChecksBench({ ...DEFAULT_CHECKS, withHaproxy: o.checksHaproxy }, log);
   const report: BenchReport = {
@@ -277,6 +329,7 @@ export async function runBench(o: BenchOptions, log: (s: string) => void = (s) =
       lbdOverPipeKeepAlive: ratio(runs, 'lbd', 'pipe', 'keep-alive'),
       lbdOverPipeClose: ratio(runs, 'lbd', 'pipe', 'close'),
     },
+    http,
     checks,
   };
   if (o.json) {

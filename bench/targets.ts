@@ -35,7 +35,7 @@ export interface Backends extends Running {
 }
 
 /** Start the process and wait until `port` accepts; on failure stop it and throw with its output. */
-async function startListening(name: string, cmd: string, args: readonly string[], port: number, describe: string, timeoutMs = 10_000): Promise<Running> {
+export async function startListening(name: string, cmd: string, args: readonly string[], port: number, describe: string, timeoutMs = 10_000): Promise<Running> {
   const proc = startProcess(name, cmd, args, { cwd: REPO_ROOT });
   try {
     await waitForPort(port, timeoutMs, () => (proc.done ? `${name} exited before listening on 127.0.0.1:${port}:\n${indent(proc.tail())}` : null));
@@ -47,7 +47,7 @@ async function startListening(name: string, cmd: string, args: readonly string[]
   return { name, proc, port, describe };
 }
 
-function indent(text: string): string {
+export function indent(text: string): string {
   const t = text.trim();
   return t ? t.split('\n').map((l) => `    | ${l}`).join('\n') : '    | (no output)';
 }

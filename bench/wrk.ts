@@ -22,6 +22,8 @@ export interface WrkResult {
   readonly p75Ms: number | null;
   readonly p90Ms: number | null;
   readonly p99Ms: number | null;
+  /** Response bytes per second (wrk's `Transfer/sec`, binary units: 1 KB = 1024 B), or null if absent. */
+  readonly bytesPerSec: number | null;
   /** Socket errors (connect + read + write + timeout) plus non-2xx/3xx responses. */
   readonly errors: number;
   readonly errorText: string;
@@ -34,6 +36,14 @@ export function parseDuration(text: string): number | null {
   const m = /^([\d.]+)(us|ms|s|m|h)$/.exec(text.trim());
   if (!m) return null;
   return Number(m[1]) * UNIT_MS[m[2]];
+}
+
+const UNIT_BYTES: Record<string, number> = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3, TB: 1024 ** 4 };
+
+/** A wrk byte count such as `12.34MB` in bytes (wrk's units are binary). */
+export function parseBytes(text: string): number | null {
+  const m = /^([\d.]+)(B|KB|MB|GB|TB)$/.exec(text.trim());
+  return m ? Number(m[1]) * UNIT_BYTES[m[2]] : null;
 }
 
 /** Parse wrk's text report (run with `--latency`). */
@@ -60,6 +70,10 @@ export function parseWrk(out: string): WrkResult {
     p75Ms: dur(/^\s*75%\s+(\S+)/m),
     p90Ms: dur(/^\s*90%\s+(\S+)/m),
     p99Ms: dur(/^\s*99%\s+(\S+)/m),
+    bytesPerSec: (() => {
+      const m = /Transfer\/sec:\s+(\S+)/.exec(out);
+      return m ? parseBytes(m[1]) : null;
+    })(),
     errors: sockErrors + non2xx,
     errorText: parts.join(', '),
   };
