@@ -110,7 +110,7 @@ export function parseLogFormat(text: string, ctx: FetchContext): FormatNode[] | 
 }
 
 /** Apply `Q` (quote), `E` (escape `"`, `\`, `]`) and `X` (hex for numbers and IPv4) to one value. */
-function applyFlags(v: SampleScalar | null, flags: readonly string[]): string {
+export function applyFlags(v: SampleScalar | null, flags: readonly string[]): string {
   let s = v === null ? '' : typeof v === 'boolean' ? (v ? '1' : '0') : String(v);
   if (v !== null && flags.includes('X')) {
     if (typeof v === 'number') s = v.toString(16).toUpperCase();
@@ -121,6 +121,20 @@ function applyFlags(v: SampleScalar | null, flags: readonly string[]): string {
   }
   if (flags.includes('E')) s = s.replace(/["\\\]]/g, '\\$&');
   return flags.includes('Q') ? `"${s}"` : s;
+}
+
+/**
+ * Compile the `%[<sample>]` node of a log-format string into a reader of one value (the last one when
+ * the fetch gives several, null when it gives none); shared by rule values and the access logger.
+ */
+export function compileSampleNode(n: Extract<FormatNode, { kind: 'sample' }>, ctx: FetchContext): ((v: RequestView) => SampleScalar | null) | string {
+  const r = resolveExpr(n.expr, { ...ctx, acl: false });
+  if (typeof r === 'string') return r;
+  const reader: Reader = r.reader;
+  return (v) => {
+    const s = reader(v);
+    return s === null || typeof s !== 'object' ? s : s.length > 0 ? s[s.length - 1] : null;
+  };
 }
 
 /**
@@ -142,15 +156,11 @@ export function compileFormatter(text: string, ctx: FetchContext): Formatter | s
       const flags = n.flags;
       parts.push((v) => applyFlags(read(v), flags));
     } else {
-      const r = resolveExpr(n.expr, { ...ctx, acl: false });
-      if (typeof r === 'string') return r;
-      const reader: Reader = r.reader;
+      const read = compileSampleNode(n, ctx);
+      if (typeof read === 'string') return read;
       // HAProxy 2.6 does not quote sample expressions in rule values (+Q only applies to %vars there)
       const flags = n.flags.filter((f) => f !== 'Q');
-      parts.push((v) => {
-        const s = reader(v);
-        return applyFlags(s === null || typeof s !== 'object' ? s : s.length > 0 ? s[s.length - 1] : null, flags);
-      });
+      parts.push((v) => applyFlags(read(v), flags));
     }
   }
   const dynamic = nodes.some((n) => n.kind !== 'text');
