@@ -42,6 +42,31 @@ export interface SessionCounters {
   /** Client-side and server-side aborts (cli_abrt, srv_abrt). */
   cliAborts: number;
   srvAborts: number;
+  /** HTTP mode (absent in snapshots of older daemons): requests (req_tot), their rate (req_rate, req_rate_max). */
+  httpReqs?: number;
+  reqRate?: number;
+  reqRateMax?: number;
+  /** Responses by class: hrsp_1xx … hrsp_5xx, hrsp_other. */
+  hrsp1xx?: number;
+  hrsp2xx?: number;
+  hrsp3xx?: number;
+  hrsp4xx?: number;
+  hrsp5xx?: number;
+  hrspOther?: number;
+  /** Requests answered by lbd itself (intercepted: redirect, return, auth, monitor-uri), denied responses (dresp), failed rewrites (wrew). */
+  intercepted?: number;
+  deniedResp?: number;
+  /** Server connections reused (reuse) and opened (connect) for HTTP requests. */
+  reuse?: number;
+  connects?: number;
+  /** Average and highest time to the response head (rtime, rtime_max), ms. */
+  responseTimeAvg?: number;
+  responseTimeMax?: number;
+  /** Invalid requests (ereq), in HTTP mode. */
+  reqErrors?: number;
+  /** Latency percentiles of the last requests (request head to response end), ms: for the console. */
+  latencyP50?: number;
+  latencyP99?: number;
 }
 
 export interface ServerCounters extends SessionCounters {

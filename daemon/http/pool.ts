@@ -73,6 +73,8 @@ export interface AcquireOptions {
    * do), and neither does the pool: it is carried for the engine's retry decision.
    */
   readonly idempotent: boolean;
+  /** `timeout connect` of this request's backend (null: none); default: the pool's. */
+  readonly connectTimeoutMs?: number | null;
 }
 
 /** How the response ended. */
@@ -144,7 +146,7 @@ export class HttpPool implements IdleOwner {
       cb(null, pc);
       return;
     }
-    this.dial(server, sp, opts.reuse, cb);
+    this.dial(server, sp, opts.reuse, cb, opts.connectTimeoutMs === undefined ? this.connectTimeoutMs : opts.connectTimeoutMs);
   }
 
   /** acquire() as a promise (rejects with a PoolError). */
@@ -247,7 +249,7 @@ export class HttpPool implements IdleOwner {
     return null;
   }
 
-  private dial(server: PoolServer, sp: ServerPool, mode: ReuseMode, cb: AcquireCallback): void {
+  private dial(server: PoolServer, sp: ServerPool, mode: ReuseMode, cb: AcquireCallback, connectTimeoutMs: number | null): void {
     const pc = new PooledConn(server.key, this);
     pc.mode = mode;
     sp.counters.connects++;
@@ -265,12 +267,12 @@ export class HttpPool implements IdleOwner {
       cb(null, pc);
     });
     pc.conn.handler = NO_HANDLER;
-    if (this.connectTimeoutMs !== null) {
+    if (connectTimeoutMs !== null) {
       timer = setTimeout(() => {
         if (pc.state !== 'dialing') return;
         this.dialing.delete(pc);
         this.dialFailed(pc, sp, cb, 'ETIMEDOUT');
-      }, this.connectTimeoutMs);
+      }, connectTimeoutMs);
     }
   }
 

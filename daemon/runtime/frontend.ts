@@ -5,6 +5,8 @@ import { RateCounter } from './rate.js';
 import { Counters } from './server.js';
 import type { Backend } from './backend.js';
 import { TcpSession } from '../proxy/tcp-session.js';
+import { HttpSession, type HttpContext } from '../proxy/http-session.js';
+import type { TxnLog } from '../http/txn-log.js';
 import { connectionView, evaluate, type Condition } from '../http/acl/index.js';
 import type { Conn, ConnListener, Transport } from '../proxy/conn.js';
 import { ProxyHeaderReader } from '../proxy/proxy-accept.js';
@@ -51,8 +53,6 @@ export class ProcessCounters {
 export class FrontendCounters extends Counters {
   /** Connections refused: over maxconn with a full wait list. */
   denied = 0;
-  /** Sessions closed by a `tcp-request content reject` rule (HAProxy's `dreq`). */
-  deniedReq = 0;
   /** Sessions closed without reaching a server (no backend, no server, connect failure, queue timeout). */
   failed = 0;
   readonly connRate = new RateCounter();
@@ -62,7 +62,7 @@ export class FrontendCounters extends Counters {
     super.clearCounters(all);
     this.connRate.max = 0;
     if (!all) return;
-    this.denied = this.deniedReq = this.failed = this.connTotal = 0;
+    this.denied = this.failed = this.connTotal = 0;
     this.connRate.reset();
   }
 }
@@ -162,6 +162,10 @@ export class Frontend {
   private readonly waiting: Conn[] = [];
   /** `accept-proxy` connections still reading their PROXY header. */
   private awaitingHeader = 0;
+  /** mode http: the server connection pool and the backends (set by the runtime). */
+  http: HttpContext | null = null;
+  /** The access log of this frontend (`log` + `option httplog`/`tcplog`/`log-format`), or null when it logs nothing. */
+  accessLog: ((rec: TxnLog, view: RequestView | null) => void) | null = null;
 
   constructor(cfg: FrontendConfig, readonly proc: ProcessCounters, readonly log: Logger, readonly transport: Transport) {
     this.cfg = cfg;
@@ -230,11 +234,16 @@ export class Frontend {
     this.proc.rate.add(now);
     const inspect = this.cfg.tcpRequest;
     if (inspect !== undefined && inspect.rules.length > 0 && this.cfg.mode === 'tcp') return this.inspect(sock);
-    this.open(sock, this.rules.length ? this.route(sock) : this.target);
+    // mode http routes each request itself
+    this.open(sock, this.cfg.mode === 'http' ? null : this.rules.length ? this.route(sock) : this.target);
   }
 
   /** Start the session on `be`, or close the client when there is no backend. */
   private open(sock: Conn, be: Backend | null): void {
+    if (this.cfg.mode === 'http' && this.http !== null) {
+      new HttpSession(sock, this, this.http);
+      return;
+    }
     if (!be) {
       this.counters.failed++;
       sock.close();
@@ -335,6 +344,7 @@ export class Frontend {
         denied: c.denied,
         deniedReq: c.deniedReq,
         errors: c.failed,
+        ...c.httpView(now),
         connRate: c.connRate.read(now),
         connRateMax: c.connRate.max,
         connTotal: c.connTotal,

@@ -14,6 +14,8 @@ import { setAdmin, setCheckEnabled, setOpState, setUserWeight } from './server-s
 import { VERSION } from '../version.js';
 import type { Transport } from '../proxy/conn.js';
 import { selectTransport } from '../proxy/transport.js';
+import { HttpPool } from '../http/pool.js';
+import type { HttpContext } from '../proxy/http-session.js';
 
 export interface RuntimeOptions {
   clock?: Clock;
@@ -193,7 +195,7 @@ export class Runtime {
         if (JSON.stringify(fe.cfg) !== JSON.stringify(fc)) changes.push(`frontend ${fc.name} changed`);
         fe.cfg = fc;
       }
-      if (fc.mode === 'http') this.log.warn(httpModeWarning(fc, next));
+      fe.http = fc.mode === 'http' ? this.httpContext(next) : null;
       // rules up to the first unconditional one are evaluated per connection; that one (or default_backend) is the fallback
       const stop = fc.useBackends.findIndex((r) => r.cond === null);
       const conditional = stop < 0 ? fc.useBackends : fc.useBackends.slice(0, stop);
@@ -435,26 +437,23 @@ export class Runtime {
     });
   }
 
-  /** Close everything: checks, queues, sessions. */
+  /** Close everything: checks, queues, sessions, pooled server connections. */
   shutdown(): void {
     this.checks.closeAll();
     for (const be of this.backends.values()) be.close();
     for (const sess of [...this.proc.sessions]) sess.kill('process stopping');
+    this.pool?.closeAll();
   }
-}
 
-/**
- * Until lbd's HTTP engine is wired, a `mode http` frontend's traffic is proxied as TCP: say loudly what
- * of its configuration does not apply, so nothing is silently ignored.
- */
-function httpModeWarning(fc: Config['frontends'][number], cfg: Config): string {
-  const be = fc.fromListen ? cfg.backends.find((b) => b.name === fc.name) : undefined;
-  const lost: string[] = [];
-  const rules = (fc.http?.requestRules.length ?? 0) + (fc.http?.responseRules.length ?? 0) + (be?.http ? be.http.requestRules.length + be.http.responseRules.length : 0);
-  if (rules) lost.push(`${rules} http-request/http-response rules`);
-  if (fc.http?.monitorUri) lost.push('monitor-uri');
-  if (fc.http?.forwardFor || be?.http?.forwardFor) lost.push('option forwardfor');
-  if (be?.http?.cookie) lost.push('cookie persistence');
-  if (fc.useBackends.some((r) => r.cond !== null)) lost.push('use_backend conditions on HTTP fetches (they never match; layer 4 ones work)');
-  return `frontend '${fc.name}': mode http traffic is proxied as TCP until lbd's HTTP mode lands${lost.length ? `; NOT applied: ${lost.join(', ')}` : ''}`;
+  /** The HTTP server connection pool (made with the first `mode http` frontend, kept across reloads). */
+  private pool: HttpPool | null = null;
+  private httpCtx: HttpContext | null = null;
+
+  /** What HTTP sessions need: the pool, the backends by name, tune.http.maxhdr (re-made when the config changes it). */
+  private httpContext(cfg: Config): HttpContext {
+    this.pool ??= new HttpPool({ transport: this.transport, idleLimitMs: 10_000 });
+    const maxhdr = cfg.global.tune?.httpMaxhdr ?? 101;
+    if (this.httpCtx === null || this.httpCtx.maxhdr !== maxhdr) this.httpCtx = { pool: this.pool, backends: this.backends, maxhdr };
+    return this.httpCtx;
+  }
 }

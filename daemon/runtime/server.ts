@@ -11,6 +11,13 @@ import type { Backend } from './backend.js';
 
 const CHECK_HISTORY = 20;
 
+/** The 50th and 99th percentiles of the first n values (0 when none). */
+function percentiles(values: Float64Array, n: number): [number, number] {
+  if (n === 0) return [0, 0];
+  const sorted = values.slice(0, n).sort();
+  return [sorted[Math.floor((n - 1) * 0.5)]!, sorted[Math.floor((n - 1) * 0.99)]!];
+}
+
 /**
  * Live counters of one server (or one backend's totals), incremented in place on the data path. Current
  * values (cur, queueCur) describe the present and are never cleared; everything else is history.
@@ -42,6 +49,27 @@ export class Counters {
   queueSamples = 0;
   totalSamples = 0;
   lastSession: number | null = null;
+  // HTTP mode
+  httpReqs = 0;
+  readonly reqRate = new RateCounter();
+  /** hrsp_1xx … hrsp_5xx, hrsp_other. */
+  readonly hrsp = [0, 0, 0, 0, 0, 0];
+  intercepted = 0;
+  deniedReq = 0;
+  deniedResp = 0;
+  reqErrors = 0;
+  reuse = 0;
+  connects = 0;
+  readonly responseTime = new SlidingAverage();
+  responseSamples = 0;
+  /** The last request durations (ms), a ring for the console's percentiles. */
+  readonly latencies = new Float64Array(1024);
+  latencyCount = 0;
+
+  /** One HTTP request took `ms` (request head received to response end). */
+  latency(ms: number): void {
+    this.latencies[this.latencyCount++ & 1023] = ms;
+  }
 
   /** A session starts on this object. */
   open(now: number): void {
@@ -61,7 +89,8 @@ export class Counters {
     this.max = 0;
     this.queueMax = 0;
     this.rate.max = 0;
-    this.connectTime.max = this.queueTime.max = this.totalTime.max = 0;
+    this.connectTime.max = this.queueTime.max = this.totalTime.max = this.responseTime.max = 0;
+    this.reqRate.max = 0;
     if (!all) return;
     this.total = this.bytesIn = this.bytesOut = this.cliAborts = this.srvAborts = 0;
     this.connectErrors = this.responseErrors = this.retries = this.redispatches = this.selected = 0;
@@ -72,6 +101,12 @@ export class Counters {
     this.totalTime.reset();
     this.connectSamples = this.queueSamples = this.totalSamples = 0;
     this.lastSession = null;
+    this.httpReqs = this.intercepted = this.deniedReq = this.deniedResp = this.reqErrors = this.reuse = this.connects = 0;
+    this.hrsp.fill(0);
+    this.reqRate.reset();
+    this.responseTime.reset();
+    this.responseSamples = 0;
+    this.latencyCount = 0;
   }
 
   view(now: number): ServerCounters {
@@ -104,6 +139,33 @@ export class Counters {
       // every connect ends as a sample (success) or a connect error (failure)
       connectAttempts: this.connectSamples + this.connectErrors,
       hanaFailures: this.hanaFailures,
+      ...this.httpView(now),
+    };
+  }
+
+  /** The HTTP counters for a snapshot (absent until the first HTTP request, so TCP snapshots stay as they were). */
+  httpView(now: number): Partial<ServerCounters> {
+    if (this.httpReqs === 0 && this.hrsp[5] === 0 && this.reqErrors === 0) return {};
+    const [p50, p99] = percentiles(this.latencies, Math.min(this.latencyCount, 1024));
+    return {
+      httpReqs: this.httpReqs,
+      reqRate: this.reqRate.read(now),
+      reqRateMax: this.reqRate.max,
+      hrsp1xx: this.hrsp[0],
+      hrsp2xx: this.hrsp[1],
+      hrsp3xx: this.hrsp[2],
+      hrsp4xx: this.hrsp[3],
+      hrsp5xx: this.hrsp[4],
+      hrspOther: this.hrsp[5],
+      intercepted: this.intercepted,
+      deniedResp: this.deniedResp,
+      reuse: this.reuse,
+      connects: this.connects,
+      responseTimeAvg: this.responseTime.read(this.responseSamples),
+      responseTimeMax: this.responseTime.max,
+      reqErrors: this.reqErrors,
+      latencyP50: p50,
+      latencyP99: p99,
     };
   }
 }

@@ -6,7 +6,7 @@
  * lbd proxies TCP only so far: HTTP counters are 0 where HAProxy shows them for `mode http` proxies,
  * module counters (ssl, h2, h1) are 0 where HAProxy shows them.
  */
-import type { BackendSnapshot, FrontendSnapshot, ServerSnapshot } from '../../shared/snapshot.js';
+import type { BackendSnapshot, FrontendSnapshot, ServerSnapshot, SessionCounters } from '../../shared/snapshot.js';
 import { CHECK_STATUSES } from '../../shared/check-status.js';
 import { P, STAT_FIELD_COUNT } from './fields.js';
 import { showsCheckCode, showsCheckDuration } from './codes.js';
@@ -67,6 +67,16 @@ export function fullconnOf(frontends: readonly FrontendSnapshot[], maxconn: numb
   return out;
 }
 
+/** hrsp_1xx … hrsp_other of an HTTP proxy or server. */
+function httpResponses(v: StatValue[], c: SessionCounters): void {
+  v[P.hrsp_1xx] = c.hrsp1xx ?? 0;
+  v[P.hrsp_2xx] = c.hrsp2xx ?? 0;
+  v[P.hrsp_3xx] = c.hrsp3xx ?? 0;
+  v[P.hrsp_4xx] = c.hrsp4xx ?? 0;
+  v[P.hrsp_5xx] = c.hrsp5xx ?? 0;
+  v[P.hrsp_other] = c.hrspOther ?? 0;
+}
+
 /** The FRONTEND row. */
 export function frontendRow(fe: FrontendSnapshot, ctx: RowContext): StatRow {
   const v: StatValue[] = new Array(STAT_FIELD_COUNT);
@@ -81,8 +91,8 @@ export function frontendRow(fe: FrontendSnapshot, ctx: RowContext): StatRow {
   v[P.bin] = c.bytesIn;
   v[P.bout] = c.bytesOut;
   v[P.dreq] = c.deniedReq ?? 0;
-  v[P.dresp] = 0;
-  v[P.ereq] = 0;
+  v[P.dresp] = c.deniedResp ?? 0;
+  v[P.ereq] = c.reqErrors ?? 0;
   v[P.status] = fe.status;
   v[P.pid] = 1;
   v[P.iid] = fe.id;
@@ -91,14 +101,16 @@ export function frontendRow(fe: FrontendSnapshot, ctx: RowContext): StatRow {
   v[P.rate] = c.rate;
   v[P.rate_lim] = 0;
   v[P.rate_max] = c.rateMax;
-  if (http) zero(v, P.hrsp_1xx, P.hrsp_other);
-  zero(v, P.req_rate, P.req_tot);
+  if (http) httpResponses(v, c);
+  v[P.req_rate] = c.reqRate ?? 0;
+  v[P.req_rate_max] = c.reqRateMax ?? 0;
+  v[P.req_tot] = c.httpReqs ?? 0;
   zero(v, P.comp_in, P.comp_rsp);
   v[P.mode] = fe.mode;
   v[P.conn_rate] = c.connRate;
   v[P.conn_rate_max] = c.connRateMax;
   v[P.conn_tot] = c.connTotal;
-  if (http) v[P.intercepted] = 0;
+  if (http) v[P.intercepted] = c.intercepted ?? 0;
   // connections refused at accept (wait list full) are lbd's nearest thing to `tcp-request connection` denials
   v[P.dcon] = c.denied;
   v[P.dses] = 0;
@@ -125,7 +137,7 @@ export function backendRow(be: BackendSnapshot, ctx: RowContext): StatRow {
   v[P.bin] = c.bytesIn;
   v[P.bout] = c.bytesOut;
   v[P.dreq] = 0;
-  v[P.dresp] = 0;
+  v[P.dresp] = c.deniedResp ?? 0;
   v[P.econ] = c.connectErrors;
   v[P.eresp] = c.responseErrors;
   v[P.wretr] = c.retries;
@@ -151,8 +163,8 @@ export function backendRow(be: BackendSnapshot, ctx: RowContext): StatRow {
   v[P.rate] = c.rate;
   v[P.rate_max] = c.rateMax;
   if (http) {
-    zero(v, P.hrsp_1xx, P.hrsp_other);
-    v[P.req_tot] = 0;
+    httpResponses(v, c);
+    v[P.req_tot] = c.httpReqs ?? 0;
   }
   v[P.cli_abrt] = c.cliAborts;
   v[P.srv_abrt] = c.srvAborts;
@@ -160,17 +172,17 @@ export function backendRow(be: BackendSnapshot, ctx: RowContext): StatRow {
   v[P.lastsess] = c.lastSession === null ? -1 : secondsSince(ctx.now, c.lastSession);
   v[P.qtime] = c.queueTimeAvg;
   v[P.ctime] = c.connectTimeAvg;
-  v[P.rtime] = 0;
+  v[P.rtime] = c.responseTimeAvg ?? 0;
   v[P.ttime] = c.totalTimeAvg;
   v[P.mode] = be.mode;
   if (ctx.legends) v[P.algo] = be.algo;
   v[P.wrew] = 0;
   v[P.connect] = c.connectAttempts;
-  v[P.reuse] = 0;
+  v[P.reuse] = c.reuse ?? 0;
   if (http) zero(v, P.cache_lookups, P.cache_hits);
   v[P.qtime_max] = c.queueTimeMax;
   v[P.ctime_max] = c.connectTimeMax;
-  v[P.rtime_max] = 0;
+  v[P.rtime_max] = c.responseTimeMax ?? 0;
   v[P.ttime_max] = c.totalTimeMax;
   v[P.eint] = 0;
   v[P.uweight] = be.uweight;
@@ -202,7 +214,7 @@ export function serverRow(s: ServerSnapshot, be: BackendSnapshot, ctx: RowContex
   v[P.stot] = c.total;
   v[P.bin] = c.bytesIn;
   v[P.bout] = c.bytesOut;
-  v[P.dresp] = 0;
+  v[P.dresp] = c.deniedResp ?? 0;
   v[P.econ] = c.connectErrors;
   v[P.eresp] = c.responseErrors;
   v[P.wretr] = c.retries;
@@ -239,8 +251,8 @@ export function serverRow(s: ServerSnapshot, be: BackendSnapshot, ctx: RowContex
     v[P.check_health] = chk.health;
   }
   if (http) {
-    zero(v, P.hrsp_1xx, P.hrsp_other);
-    v[P.req_tot] = 0;
+    httpResponses(v, c);
+    v[P.req_tot] = c.httpReqs ?? 0;
   }
   if (s.observe) v[P.hanafail] = c.hanaFailures;
   v[P.cli_abrt] = c.cliAborts;
@@ -248,17 +260,17 @@ export function serverRow(s: ServerSnapshot, be: BackendSnapshot, ctx: RowContex
   v[P.lastsess] = c.lastSession === null ? -1 : secondsSince(ctx.now, c.lastSession);
   v[P.qtime] = c.queueTimeAvg;
   v[P.ctime] = c.connectTimeAvg;
-  v[P.rtime] = 0;
+  v[P.rtime] = c.responseTimeAvg ?? 0;
   v[P.ttime] = c.totalTimeAvg;
   if (ctx.legends) v[P.addr] = serverAddr(s);
   v[P.mode] = be.mode;
   v[P.wrew] = 0;
   v[P.connect] = c.connectAttempts;
-  v[P.reuse] = 0;
+  v[P.reuse] = c.reuse ?? 0;
   v[P.srv_icur] = 0;
   v[P.qtime_max] = c.queueTimeMax;
   v[P.ctime_max] = c.connectTimeMax;
-  v[P.rtime_max] = 0;
+  v[P.rtime_max] = c.responseTimeMax ?? 0;
   v[P.ttime_max] = c.totalTimeMax;
   v[P.eint] = 0;
   v[P.idle_conn_cur] = 0;

@@ -1,0 +1,1368 @@
+/**
+ * One client connection of a `mode http` frontend: lbd's HTTP/1 engine.
+ *
+ * The client's bytes are parsed by lbd's strict wire layer (daemon/http), one request at a time:
+ *  - head: parsed in place (HeadParser), framing decided (framing.ts), `monitor-uri`, frontend
+ *    `http-request` rules, `use_backend`, backend rules, `option forwardfor`, cookie persistence or
+ *    the balancer, then a server connection from the pool (http-reuse; a reused one is handed over
+ *    synchronously, so a keep-alive request costs no extra tick) and the head is written to it;
+ *  - body: streamed as it comes (Content-Length counted down, chunked passed through as received while
+ *    a ChunkedDecoder finds its end), with one pending write per direction: a write that does not
+ *    complete stops reading the other side until it drains, so memory stays flat;
+ *  - response: parsed the same strict way (a malformed one is a 502), `http-response` rules, hop-by-hop
+ *    fields removed, lbd's own Connection field, body streamed; then the server connection goes back
+ *    to the pool when it can carry another request, and the next request is read.
+ * Pipelined requests wait (copied, bounded by tune.bufsize, reading paused beyond) until the response
+ * before them is complete, then are handled in order. `Upgrade` (WebSocket) and CONNECT switch to a
+ * tunnel under `timeout tunnel`. Local answers (errors, deny, return, redirect, auth) are HAProxy's.
+ *
+ * Timeouts: one timer per session, re-armed lazily (a later deadline only updates a field): `timeout
+ * http-request` for a head (408), `http-keep-alive` between requests (silent close), `server` for the
+ * response head (504), `client`/`server` inactivity while bodies move, `tunnel`, `queue` (503), `connect`.
+ */
+import type { Backend, QueueWaiter } from '../runtime/backend.js';
+import type { Server } from '../runtime/server.js';
+import { observeResult } from '../runtime/server-state.js';
+import type { Frontend } from '../runtime/frontend.js';
+import type { Conn, ConnHandler } from './conn.js';
+import { HeadParser, NEED_MORE, PARSE_ERROR } from '../http/parse-head.js';
+import { HeadKind, Method } from '../http/head.js';
+import { Body, Framing, requestFraming, responseFraming } from '../http/framing.js';
+import { Chunk, ChunkedDecoder } from '../http/chunked.js';
+import { HOP_KEEP_TRANSFER_ENCODING, HOP_KEEP_UPGRADE, markHopByHop } from '../http/hop-by-hop.js';
+import { errorResponse, muxError } from '../http/errors.js';
+import type { HeadEdits } from '../http/serialize.js';
+import { RequestMessage, ResponseMessage } from '../http/message.js';
+import { RuleResult, Verdict, errorPage, runRequestRules, runResponseRules, type RuleContext } from '../http/rules.js';
+import { persistFromRequest, persistOnResponse, type CookieChoice } from '../http/cookie-persist.js';
+import { connectionModeOf, forwardForOf, httpHashKey } from '../http/acl/index.js';
+import { plainAddress } from '../http/acl/index.js';
+import type { PooledConn, HttpPool } from '../http/pool.js';
+import { parseKeepAliveTimeout } from '../http/pool-keepalive.js';
+import type { HttpConnectionMode, RetryOn } from '../config/types.js';
+import type { TxnLog } from '../http/txn-log.js';
+import { encodeV1, encodeV2 } from './proxy-protocol.js';
+import { headLimits, type HeadLimits } from '../http/limits.js';
+
+let lastSessionId = 0;
+
+const enum C { HEAD, BODY, DONE, TUNNEL, CLOSING, CLOSED }
+const enum S { NONE, WAIT, HEAD, BODY, DONE, TUNNEL }
+const enum T { NONE, REQ, KEEPALIVE, SERVER, DATA, TUNNEL, FLUSH }
+
+/** Keep the Upgrade field, or Transfer-Encoding, when forwarding. */
+const KEEP_UPGRADE: ReadonlySet<string> = new Set(['upgrade']);
+const KEEP_TE: ReadonlySet<string> = new Set(['transfer-encoding']);
+const KEEP_BOTH: ReadonlySet<string> = new Set(['upgrade', 'transfer-encoding']);
+
+const CONNECTION_CLOSE: readonly [string, string] = ['Connection', 'close'];
+const CONNECTION_KEEP_ALIVE: readonly [string, string] = ['Connection', 'keep-alive'];
+const CONNECTION_UPGRADE: readonly [string, string] = ['Connection', 'upgrade'];
+
+/** Per tune.bufsize / tune.http.maxhdr: head limits are shared by every session with the same values. */
+const limitsCache = new Map<string, HeadLimits>();
+function limitsFor(bufsize: number, maxhdr: number): HeadLimits {
+  const k = `${bufsize}/${maxhdr}`;
+  let l = limitsCache.get(k);
+  if (!l) limitsCache.set(k, (l = headLimits(bufsize, 1024, maxhdr)));
+  return l;
+}
+
+const IDEMPOTENT = new Set<Method>([Method.GET, Method.HEAD, Method.PUT, Method.DELETE, Method.OPTIONS, Method.TRACE]);
+
+/** What the HTTP engine needs from the process: the server connection pool and the backends by name. */
+export interface HttpContext {
+  readonly pool: HttpPool;
+  readonly backends: ReadonlyMap<string, Backend>;
+  readonly maxhdr: number;
+}
+
+/** The server connection's handler: forwards to the session (one object per session, no closures per request). */
+class ServerSide implements ConnHandler {
+  constructor(private readonly sess: HttpSession) {}
+  onData(buf: Buffer): void {
+    this.sess.serverData(buf);
+  }
+  onEnd(): void {
+    this.sess.serverEnd(null);
+  }
+  onError(code: string): void {
+    this.sess.serverEnd(code);
+  }
+  onDrain(): void {
+    this.sess.serverDrain();
+  }
+}
+
+export class HttpSession implements ConnHandler {
+  readonly id = ++lastSessionId;
+  private readonly start = Date.now();
+  private readonly reqParser: HeadParser;
+  private readonly resParser: HeadParser;
+  private readonly reqF = new Framing();
+  private readonly resF = new Framing();
+  private reqChunk: ChunkedDecoder | null = null;
+  private resChunk: ChunkedDecoder | null = null;
+  private readonly req = new RequestMessage();
+  private readonly res = new ResponseMessage();
+  private readonly rr = new RuleResult();
+  private readonly srvSide = new ServerSide(this);
+  private readonly ctx: HttpContext;
+  private cState = C.HEAD;
+  private sState = S.NONE;
+  private clientReading = false;
+  private clientEnded = false;
+  private reqBlocked = false;
+  private resBlocked = false;
+  /** Client bytes received while the server connection was being set up (the head and body start). */
+  private held: Buffer | null = null;
+  /** Pipelined bytes received while a response was still going. */
+  private pending: Buffer | null = null;
+  private requests = 0;
+
+  // the current transaction
+  private be: Backend | null = null;
+  /** The server of this request (counted in its `cur` while the request lasts). */
+  target: Server | null = null;
+  private pc: PooledConn | null = null;
+  /** http-reuse never: the session's own server connection, kept between its requests. */
+  private ownPc: PooledConn | null = null;
+  private reqHead: Buffer | null = null;
+  private reqLeft = 0;
+  private resLeft = 0;
+  private closeAfter = false;
+  private mode: HttpConnectionMode = 'keep-alive';
+  private retriesLeft = 0;
+  private tried: Set<Server> | null = null;
+  private waiter: QueueWaiter | null = null;
+  private resStarted = false;
+  private srvExtra = false;
+  private cookie: CookieChoice | null = null;
+  private cookieState = '--';
+  private byCookie = false;
+  private retryable = false;
+  private redispatched = false;
+  private retried = 0;
+  private termination = '--';
+  private status = -1;
+  private bytesIn = 0;
+  private bytesOut = 0;
+  private connectedTo: { addr: string; port: number } | null = null;
+  // timestamps (ms)
+  private tIdle = 0;
+  private tReq = 0;
+  private tHead = 0;
+  private tQueue = 0;
+  private tConn = 0;
+  private tConnDone = 0;
+  private tResHead = 0;
+  private txnOpen = false;
+
+  // the single timer
+  private tKind = T.NONE;
+  private tMs = 0;
+  private tDeadline = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private timerAt = 0;
+
+  constructor(readonly client: Conn, readonly frontend: Frontend, ctx: HttpContext) {
+    this.ctx = ctx;
+    const limits = limitsFor(frontend.proc.bufsize, ctx.maxhdr);
+    this.reqParser = new HeadParser(HeadKind.REQUEST, limits);
+    this.resParser = new HeadParser(HeadKind.RESPONSE, limits);
+    const e = client.endpoints();
+    if (e) {
+      this.req.src = e.src;
+      this.req.srcPort = e.srcPort;
+      this.req.dst = e.dst;
+      this.req.dstPort = e.dstPort;
+    }
+    frontend.proc.sessions.add(this);
+    client.handler = this;
+    this.tIdle = this.start;
+    const t = frontend.cfg.timeouts;
+    this.setTimer(T.REQ, t.httpRequest ?? t.client);
+    this.readClient(true);
+    const early = client.early;
+    if (early) {
+      client.early = null;
+      this.clientData(early, 0, early.length);
+    }
+    if (client.earlyEnd) {
+      client.earlyEnd = false;
+      this.onEnd();
+    }
+  }
+
+  /** Epoch ms when the client was accepted (`show sess`). */
+  get startedAt(): number {
+    return this.start;
+  }
+
+  // ---------------------------------------------------------------- client side
+
+  onData(buf: Buffer): void {
+    this.clientData(buf, 0, buf.length);
+  }
+
+  private clientData(buf: Buffer, off: number, end: number): void {
+    while (off < end) {
+      switch (this.cState) {
+        case C.HEAD: {
+          if (!this.reqParser.started) this.firstByte();
+          const r = this.reqParser.execute(buf, off, end);
+          if (r === NEED_MORE) return;
+          if (r === PARSE_ERROR) return this.badRequest();
+          this.bytesIn += r - off;
+          if (!this.requestHead(buf, r, end)) return;
+          off = r;
+          continue;
+        }
+        case C.BODY:
+          off = this.requestBody(buf, off, end);
+          if (this.reqBlocked && off < end) {
+            // a write is pending: keep the rest for when the server drains
+            this.stash(buf, off, end);
+            return;
+          }
+          continue;
+        case C.DONE:
+          this.stash(buf, off, end);
+          return;
+        case C.TUNNEL:
+          this.bytesIn += end - off;
+          this.touch();
+          if (this.pc && !this.pc.conn.write(off === 0 ? buf : buf.subarray(off, end))) {
+            this.client.detachReadBuffer();
+            this.reqBlocked = true;
+            this.readClient(false);
+          }
+          return;
+        default:
+          return;
+      }
+    }
+  }
+
+  /** Keep client bytes that cannot be handled now (pipelined requests, or a body behind a pending write). */
+  private stash(buf: Buffer, off: number, end: number): void {
+    const part = buf.subarray(off, end);
+    this.pending = this.pending ? Buffer.concat([this.pending, part]) : Buffer.from(part);
+    if (this.pending.length >= this.frontend.proc.bufsize) this.readClient(false);
+  }
+
+  /** The first byte of a request: the idle time ends, `timeout http-request` starts. */
+  private firstByte(): void {
+    const now = Date.now();
+    this.tReq = now;
+    if (this.requests > 0) {
+      const t = this.frontend.cfg.timeouts;
+      this.setTimer(T.REQ, t.httpRequest ?? t.client);
+    }
+  }
+
+  private readClient(on: boolean): void {
+    if (on) {
+      if (this.clientReading || this.clientEnded || this.cState === C.CLOSED) return;
+      if (this.reqBlocked || (this.pending !== null && this.pending.length >= this.frontend.proc.bufsize)) return;
+      this.clientReading = true;
+      this.client.readStart();
+    } else if (this.clientReading) {
+      this.clientReading = false;
+      this.client.readStop();
+    }
+  }
+
+  onEnd(): void {
+    if (this.cState === C.CLOSED) return;
+    this.clientEnded = true;
+    this.clientReading = false;
+    switch (this.cState) {
+      case C.HEAD:
+        if (this.reqParser.started && this.txnOpen === false) {
+          this.termination = 'CR';
+          this.openTxnForLog();
+          this.logTxn();
+        }
+        return this.close();
+      case C.BODY:
+        this.abort('CD');
+        return;
+      case C.TUNNEL:
+        this.pc?.conn.shutdown();
+        if (this.sState !== S.TUNNEL) return this.close();
+        return;
+      case C.CLOSING:
+        return;
+      default:
+        // the request is complete: the response still goes out, then lbd closes
+        return;
+    }
+  }
+
+  onError(code: string): void {
+    if (this.cState === C.CLOSED) return;
+    this.frontend.debug(`client error: ${code}`);
+    if (this.cState === C.HEAD && !this.reqParser.started) return this.close();
+    this.abort(this.cState === C.HEAD ? 'CR' : 'CD');
+  }
+
+  onDrain(): void {
+    if (this.resBlocked) {
+      this.resBlocked = false;
+      if (this.pc && (this.sState === S.BODY || this.sState === S.TUNNEL)) this.pc.conn.readStart();
+    }
+    if (this.cState === C.CLOSING && this.client.pendingBytes() === 0) this.close();
+  }
+
+  // ---------------------------------------------------------------- request
+
+  private badRequest(): void {
+    const p = this.reqParser;
+    this.frontend.counters.reqErrors++;
+    this.openTxnForLog();
+    this.status = p.errorStatus;
+    this.termination = 'PR';
+    const page = p.errorStatus === 400 || p.errorStatus === 408 || p.errorStatus === 422 ? muxError(p.errorStatus) : errorResponse(p.errorStatus, true);
+    this.countStatus(p.errorStatus, null);
+    this.sendAndClose(page);
+  }
+
+  /** A complete request head: decide where it goes. false when the rest of the bytes must wait (or the session ended). */
+  private requestHead(buf: Buffer, bodyStart: number, end: number): boolean {
+    const now = Date.now();
+    const fe = this.frontend;
+    const h = this.reqParser.head;
+    this.tHead = now;
+    if (this.tReq === 0) this.tReq = now;
+    this.openTxn();
+    this.req.reset(h);
+    const f = this.reqF;
+    fe.counters.httpReqs++;
+    fe.counters.reqRate.add(now);
+    if (!requestFraming(h, f)) {
+      fe.counters.reqErrors++;
+      this.status = f.status;
+      this.termination = 'PR';
+      this.countStatus(f.status, null);
+      this.sendAndClose(f.status === 400 ? muxError(400) : errorResponse(f.status, true));
+      return false;
+    }
+    const feHttp = fe.cfg.http;
+    this.closeAfter = !f.keepAlive;
+    // monitor-uri: answered here, never forwarded
+    if (feHttp?.monitorUri != null && (feHttp.monitorUri.startsWith('/') ? this.req.path === feHttp.monitorUri : this.req.url === feHttp.monitorUri)) {
+      fe.counters.intercepted++;
+      return this.respondLocally(errorResponse(200, this.closeAfter), 200, 'LR', bodyStart, end, buf);
+    }
+    const rctx = this.ruleContext(fe.name, feHttp?.errorFiles ?? []);
+    if (feHttp && feHttp.requestRules.length) {
+      this.rr.reset();
+      runRequestRules(feHttp.requestRules, this.req, rctx, this.rr);
+      if (this.rr.verdict !== Verdict.CONTINUE) return this.ruleVerdict(bodyStart, end, buf);
+    }
+    // backend
+    const be = this.route();
+    if (be === null) {
+      fe.counters.failed++;
+      return this.respondLocally(errorPage(503, feHttp?.errorFiles ?? [], this.closeAfter), 503, 'SC', bodyStart, end, buf);
+    }
+    this.be = be;
+    be.counters.open(now);
+    be.counters.httpReqs++;
+    be.counters.reqRate.add(now);
+    const beHttp = be.cfg.http;
+    if (beHttp && beHttp.requestRules.length) {
+      this.rr.reset();
+      runRequestRules(beHttp.requestRules, this.req, this.ruleContext(be.cfg.name, beHttp.errorFiles), this.rr);
+      if (this.rr.verdict !== Verdict.CONTINUE) return this.ruleVerdict(bodyStart, end, buf);
+    }
+    this.mode = connectionModeOf(feHttp, beHttp);
+    if (this.mode === 'close') this.closeAfter = true;
+    // body framing state
+    if (f.body === Body.LENGTH) this.reqLeft = f.length;
+    else if (f.body === Body.CHUNKED) (this.reqChunk ??= new ChunkedDecoder(this.reqParser.limits)).reset();
+    // the head for the server
+    this.reqHead = this.serializeRequest(be);
+    this.retriesLeft = be.cfg.retries;
+    this.tried = null;
+    this.retryable = f.body === Body.NONE && !f.upgrade;
+    this.held = null;
+    // cookie persistence
+    this.byCookie = false;
+    this.cookie = null;
+    const ck = beHttp?.cookie ?? null;
+    if (ck !== null) {
+      this.cookie = persistFromRequest(ck, be, this.req);
+      if (this.cookie.server !== null) this.byCookie = true;
+      if (this.req.edited) this.reqHead = this.serializeRequest(be);
+    }
+    // the rest of the client's bytes (body, pipelined requests) are handled once the server is there;
+    // the head (a view of `buf` when unchanged) must survive until then
+    this.held = bodyStart < end ? buf.subarray(bodyStart, end) : null;
+    this.cState = f.body === Body.NONE ? C.DONE : C.BODY;
+    this.sState = S.WAIT;
+    this.assign();
+    const c = this.cState as C;
+    if (this.sState === S.WAIT && (c === C.DONE || c === C.BODY)) {
+      // the connection comes later (dial, queue): keep the bytes lent by onData, read nothing meanwhile
+      this.client.detachReadBuffer();
+      this.readClient(false);
+    }
+    return false;
+  }
+
+  private ruleContext(name: string, files: RuleContext['errorFiles']): RuleContext {
+    return { proxyName: name, errorFiles: files, close: this.closeAfter };
+  }
+
+  /** A rule stopped the request: answer, or close (reject). */
+  private ruleVerdict(bodyStart: number, end: number, buf: Buffer): boolean {
+    const rr = this.rr;
+    const fe = this.frontend;
+    if (rr.verdict === Verdict.REJECT) {
+      fe.counters.deniedReq++;
+      this.termination = 'PR';
+      this.logTxn();
+      this.close();
+      return false;
+    }
+    if (rr.denied) {
+      fe.counters.deniedReq++;
+      if (this.be) this.be.counters.deniedReq++;
+    } else fe.counters.intercepted++;
+    return this.respondLocally(rr.response!, rr.status, rr.denied ? 'PR' : 'LR', bodyStart, end, buf);
+  }
+
+  /** Which backend: `use_backend` rules (HTTP fetches allowed), else `default_backend`. */
+  private route(): Backend | null {
+    const fe = this.frontend;
+    for (const r of fe.cfg.useBackends) {
+      if (r.cond === null || r.cond.test(this.req)) return this.ctx.backends.get(r.backend) ?? null;
+    }
+    const d = fe.cfg.defaultBackend;
+    return d === null ? null : this.ctx.backends.get(d) ?? null;
+  }
+
+  private serializeRequest(be: Backend): Buffer {
+    const h = this.reqParser.head;
+    const f = this.reqF;
+    const chunked = f.body === Body.CHUNKED;
+    markHopByHop(h, (f.upgrade ? HOP_KEEP_UPGRADE : 0) | (chunked ? HOP_KEEP_TRANSFER_ENCODING : 0));
+    let edits: HeadEdits | null = null;
+    const xff = forwardForOf(this.frontend.cfg.http, be.cfg.http, this.req.src);
+    const add: (readonly [string, string])[] = [];
+    if (xff !== null && !(xff.ifNone && this.req.header(xff.header.toLowerCase()).length > 0)) add.push([xff.header, plainAddress(this.req.src)]);
+    const mode = connectionModeOf(this.frontend.cfg.http, be.cfg.http);
+    if (f.upgrade) add.push(CONNECTION_UPGRADE);
+    else if (mode !== 'keep-alive') add.push(CONNECTION_CLOSE);
+    else if (!h.http11) add.push(CONNECTION_KEEP_ALIVE);
+    if (add.length) edits = { add };
+    return this.req.serialize(edits, f.upgrade ? (chunked ? KEEP_BOTH : KEEP_UPGRADE) : chunked ? KEEP_TE : null);
+  }
+
+  // ---------------------------------------------------------------- server selection and connection
+
+  private hashKey(be: Backend): string | null {
+    const b = be.cfg.balance;
+    if (b.algorithm === 'source') return this.req.src;
+    if (b.key) return httpHashKey(b.key, this.req);
+    return null;
+  }
+
+  private assign(): void {
+    const be = this.be!;
+    if (this.byCookie && this.cookie?.server && (this.tried === null || !this.tried.has(this.cookie.server))) {
+      const s = this.cookie.server;
+      if (s.cfg.maxconn === 0 || s.counters.cur < s.cfg.maxconn) return this.connect(s);
+    }
+    const key = this.hashKey(be);
+    const r = be.select(key, this.tried);
+    if (r === null) return this.noServer('SC');
+    if (r === 'queue') {
+      if (!be.canQueue()) return this.noServer('sQ');
+      this.tQueue = Date.now();
+      const waiter: QueueWaiter = {
+        enqueuedAt: this.tQueue,
+        tried: this.tried,
+        hashKey: key,
+        timer: null,
+        assigned: (s) => {
+          this.waiter = null;
+          if (this.cState === C.CLOSED) {
+            if (s) be.dequeue();
+            return;
+          }
+          if (s === null) return this.noServer('sQ');
+          this.connect(s);
+        },
+      };
+      this.waiter = waiter;
+      be.enqueue(waiter);
+      return;
+    }
+    this.connect(r);
+  }
+
+  /** No server (none usable, queue full or timed out, connect failed): 503. */
+  private noServer(term: string): void {
+    const be = this.be!;
+    be.counters.connectErrors++;
+    this.frontend.counters.failed++;
+    this.termination = term;
+    this.respondError(503);
+  }
+
+  private connect(s: Server): void {
+    const now = Date.now();
+    if (this.target !== s) {
+      if (this.target) this.leaveServer();
+      this.target = s;
+      s.counters.open(now);
+      s.counters.httpReqs++;
+      s.sessionsSet.add(this);
+    }
+    this.tConn = now;
+    const be = this.be!;
+    const host = s.address ?? s.cfg.host;
+    const port = s.port ?? this.client.localPort() ?? 0;
+    const reuse = be.cfg.http?.httpReuse ?? 'safe';
+    const own = this.ownPc;
+    if (own !== null) {
+      this.ownPc = null;
+      if (own.serverKey === poolKey(s, host, port) && !own.conn.closed) return this.connected(own, s, true);
+      this.ctx.pool.release(own, { reusable: false, keepAliveMs: null });
+    }
+    const idempotent = IDEMPOTENT.has(this.reqParser.head.methodId);
+    // a request with a PROXY header, or an upgrade, gets a connection of its own
+    const mode = s.cfg.sendProxy !== 0 ? 'never' : reuse;
+    this.ctx.pool.acquire(
+      { key: poolKey(s, host, port), host, port },
+      { reuse: mode, firstRequestOfClientSession: this.requests === 0, idempotent, connectTimeoutMs: be.cfg.timeouts.connect },
+      (err, pc) => {
+        if (this.cState === C.CLOSED) {
+          if (pc) this.ctx.pool.release(pc, { reusable: pc.reused, keepAliveMs: null });
+          return;
+        }
+        if (err !== null) return this.connectFailed(s, err.code);
+        this.connected(pc!, s, pc!.reused);
+      },
+    );
+  }
+
+  private connectFailed(s: Server, code: string): void {
+    const be = this.be!;
+    s.counters.connectErrors++;
+    be.counters.connectErrors++;
+    observeResult(s, false);
+    this.frontend.debug(`connect to ${s.key} failed: ${code}`);
+    if (this.retriesLeft <= 0) {
+      this.termination = 'SC';
+      this.frontend.counters.failed++;
+      return this.respondError(503);
+    }
+    this.retriesLeft--;
+    this.retried++;
+    s.counters.retries++;
+    be.counters.retries++;
+    if (be.cfg.redispatch && (this.retriesLeft === 0 || !s.eligible())) {
+      (this.tried ??= new Set()).add(s);
+      s.counters.redispatches++;
+      be.counters.redispatches++;
+      this.redispatched = true;
+      this.byCookie = false;
+      this.leaveServer();
+      this.target = null;
+      if (s.cfg.maxconn > 0) be.dequeue();
+      return this.assign();
+    }
+    // HAProxy waits min(timeout connect, 1 s) before trying the same server again
+    const delay = Math.min(be.cfg.timeouts.connect ?? 1000, 1000);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      if (this.cState !== C.CLOSED && this.target === s) this.connect(s);
+    }, delay);
+  }
+
+  private retryTimer: NodeJS.Timeout | null = null;
+
+  private connected(pc: PooledConn, s: Server, reused: boolean): void {
+    const now = Date.now();
+    this.pc = pc;
+    this.tConnDone = now;
+    const be = this.be!;
+    if (reused) {
+      s.counters.reuse++;
+      be.counters.reuse++;
+    } else {
+      s.counters.connects++;
+      be.counters.connects++;
+      const ms = now - this.tConn;
+      s.counters.connectTime.add(ms);
+      s.counters.connectSamples++;
+      be.counters.connectTime.add(ms);
+      be.counters.connectSamples++;
+      observeResult(s, true);
+    }
+    this.connectedTo = { addr: s.address ?? s.cfg.host, port: s.port ?? 0 };
+    pc.conn.handler = this.srvSide;
+    this.sState = S.HEAD;
+    this.resStarted = false;
+    this.srvExtra = false;
+    this.resParser.reset();
+    if (s.cfg.sendProxy !== 0 && !reused) pc.conn.write(proxyHeaderFor(this.client, s.cfg.sendProxy));
+    this.bytesToServer(this.reqHead!);
+    if (this.cState === C.DONE) this.setTimer(T.SERVER, be.cfg.timeouts.server);
+    else this.setTimer(T.DATA, minTimeout(this.frontend.cfg.timeouts.client, be.cfg.timeouts.server));
+    const held = this.held;
+    this.held = null;
+    if (held !== null) {
+      if (this.cState === C.DONE) this.stash(held, 0, held.length);
+      else this.clientData(held, 0, held.length);
+    }
+    if (this.cState !== C.CLOSED) this.readClient(this.cState === C.BODY || this.cState === C.DONE);
+  }
+
+  private bytesToServer(b: Buffer): void {
+    const pc = this.pc!;
+    if (!pc.conn.write(b)) {
+      this.client.detachReadBuffer();
+      this.reqBlocked = true;
+      this.readClient(false);
+    }
+  }
+
+  /** Forward request body bytes; returns where the request's bytes end in `buf`. */
+  private requestBody(buf: Buffer, off: number, end: number): number {
+    this.touch();
+    const f = this.reqF;
+    if (f.body === Body.LENGTH) {
+      const n = Math.min(this.reqLeft, end - off);
+      this.reqLeft -= n;
+      this.bytesIn += n;
+      this.bytesToServer(off === 0 && n === buf.length ? buf : buf.subarray(off, off + n));
+      if (this.reqLeft === 0) this.requestDone();
+      return off + n;
+    }
+    if (f.body === Body.CHUNKED) {
+      const d = this.reqChunk!;
+      let p = off;
+      for (;;) {
+        const ev = d.next(buf, p, end);
+        p = d.pos;
+        if (ev === Chunk.NEED_MORE) break;
+        if (ev === Chunk.ERROR) {
+          this.frontend.counters.reqErrors++;
+          this.abort('PD');
+          return end;
+        }
+        if (ev === Chunk.DONE) {
+          this.bytesIn += p - off;
+          this.bytesToServer(buf.subarray(off, p));
+          this.requestDone();
+          return p;
+        }
+      }
+      this.bytesIn += end - off;
+      this.bytesToServer(off === 0 && end === buf.length ? buf : buf.subarray(off, end));
+      return end;
+    }
+    return end;
+  }
+
+  private requestDone(): void {
+    this.cState = C.DONE;
+    if (this.sState === S.HEAD) this.setTimer(T.SERVER, this.be?.cfg.timeouts.server ?? null);
+  }
+
+  serverDrain(): void {
+    if (this.reqBlocked) {
+      this.reqBlocked = false;
+      const p = this.pending;
+      if (p !== null && (this.cState === C.BODY || this.cState === C.TUNNEL)) {
+        this.pending = null;
+        this.clientData(p, 0, p.length);
+      }
+      if (this.cState === C.BODY || this.cState === C.TUNNEL || this.cState === C.DONE) this.readClient(true);
+    }
+  }
+
+  // ---------------------------------------------------------------- response
+
+  serverData(buf: Buffer): void {
+    let off = 0;
+    const end = buf.length;
+    while (off < end) {
+      switch (this.sState) {
+        case S.HEAD: {
+          const r = this.resParser.execute(buf, off, end);
+          this.resStarted = true;
+          if (r === NEED_MORE) return;
+          if (r === PARSE_ERROR) return this.badResponse('PH');
+          if (!this.responseHead(buf, r)) return;
+          off = r;
+          continue;
+        }
+        case S.BODY:
+          off = this.responseBody(buf, off, end);
+          continue;
+        case S.TUNNEL:
+          this.bytesOut += end - off;
+          this.touch();
+          this.bytesToClient(off === 0 ? buf : buf.subarray(off, end));
+          return;
+        case S.DONE:
+          this.srvExtra = true;
+          return;
+        default:
+          return;
+      }
+    }
+  }
+
+  /** The response head: rules, headers for the client, body framing. false when the session stops. */
+  private responseHead(buf: Buffer, bodyStart: number): boolean {
+    const now = Date.now();
+    const h = this.resParser.head;
+    const rf = this.resF;
+    const s = this.target!;
+    const be = this.be!;
+    if (!responseFraming(h, this.reqParser.head.methodId, this.reqF.upgrade, rf)) {
+      this.badResponse('PH');
+      return false;
+    }
+    if (rf.interim) {
+      // 100 Continue and other 1xx: pass on, then read the final response
+      markHopByHop(h);
+      this.res.reset(h);
+      const head = this.res.serialize(null, null);
+      this.bytesOut += head.length;
+      this.bytesToClient(head);
+      this.countStatus(h.status, s);
+      this.resParser.reset();
+      return true;
+    }
+    this.tResHead = now;
+    const rt = now - this.tConnDone;
+    s.counters.responseTime.add(rt);
+    be.counters.responseTime.add(rt);
+    s.counters.responseSamples++;
+    be.counters.responseSamples++;
+    this.res.reset(h);
+    this.req.response = this.res;
+    // rules: the backend's first, then the frontend's (HAProxy's order)
+    const beHttp = be.cfg.http;
+    const feHttp = this.frontend.cfg.http;
+    if (this.cState !== C.DONE && !rf.upgrade) this.closeAfter = true;
+    if (rf.body === Body.UNTIL_CLOSE) this.closeAfter = true;
+    if ((beHttp && beHttp.responseRules.length) || (feHttp && feHttp.responseRules.length)) {
+      this.rr.reset();
+      if (beHttp && beHttp.responseRules.length) runResponseRules(beHttp.responseRules, this.res, this.req, this.ruleContext(be.cfg.name, beHttp.errorFiles), this.rr);
+      if (this.rr.verdict === Verdict.CONTINUE && feHttp && feHttp.responseRules.length) {
+        runResponseRules(feHttp.responseRules, this.res, this.req, this.ruleContext(this.frontend.name, feHttp.errorFiles), this.rr);
+      }
+      if (this.rr.verdict !== Verdict.CONTINUE) {
+        this.frontend.counters.deniedResp++;
+        be.counters.deniedResp++;
+        s.counters.deniedResp++;
+        this.releaseServer(false);
+        this.termination = 'PH';
+        this.status = this.rr.status;
+        this.countStatus(this.rr.status, null);
+        this.closeAfter = true;
+        this.bytesOut += this.rr.response!.length;
+        this.finishWith(this.rr.response!);
+        return false;
+      }
+    }
+    const status = this.res.status;
+    this.status = status;
+    this.countStatus(status, s);
+    if (s.cfg.observe === 'layer7') observeResult(s, !(status >= 500 && status !== 501 && status !== 505));
+    let cookieLetter = 'N';
+    if (beHttp?.cookie) cookieLetter = persistOnResponse(beHttp.cookie, s, this.cookie?.state ?? 'N', this.byCookie, this.res);
+    this.cookieState = `${this.cookie?.state ?? 'N'}${cookieLetter}`;
+    // the head for the client
+    const chunked = rf.body === Body.CHUNKED;
+    markHopByHop(h, (rf.upgrade ? HOP_KEEP_UPGRADE : 0) | (chunked ? HOP_KEEP_TRANSFER_ENCODING : 0));
+    const reqHead = this.reqParser.head;
+    let edits: HeadEdits | null = null;
+    if (rf.upgrade && this.reqF.upgrade) edits = UPGRADE_EDITS;
+    else if (this.closeAfter || this.clientEnded) edits = CLOSE_EDITS;
+    else if (!reqHead.http11) edits = KEEP_ALIVE_EDITS;
+    const head = this.res.serialize(edits, rf.upgrade ? (chunked ? KEEP_BOTH : KEEP_UPGRADE) : chunked ? KEEP_TE : null);
+    this.bytesOut += head.length;
+    // the body
+    switch (rf.body) {
+      case Body.NONE:
+        this.bytesToClient(head);
+        this.responseDone();
+        return false;
+      case Body.LENGTH:
+        this.resLeft = rf.length;
+        break;
+      case Body.CHUNKED:
+        (this.resChunk ??= new ChunkedDecoder(this.resParser.limits)).reset();
+        break;
+      case Body.TUNNEL:
+        this.bytesToClient(head);
+        this.startTunnel();
+        return bodyStartRest(buf, bodyStart, this);
+      default:
+        break;
+    }
+    this.sState = S.BODY;
+    this.setTimer(T.DATA, minTimeout(this.frontend.cfg.timeouts.client, be.cfg.timeouts.server));
+    this.bytesToClient(head);
+    return true;
+  }
+
+  private responseBody(buf: Buffer, off: number, end: number): number {
+    this.touch();
+    const rf = this.resF;
+    if (rf.body === Body.LENGTH) {
+      const n = Math.min(this.resLeft, end - off);
+      this.resLeft -= n;
+      this.bytesOut += n;
+      this.bytesToClient(off === 0 && n === buf.length ? buf : buf.subarray(off, off + n));
+      if (this.resLeft === 0) {
+        if (off + n < end) this.srvExtra = true;
+        this.responseDone();
+        return end;
+      }
+      return off + n;
+    }
+    if (rf.body === Body.CHUNKED) {
+      const d = this.resChunk!;
+      let p = off;
+      for (;;) {
+        const ev = d.next(buf, p, end);
+        p = d.pos;
+        if (ev === Chunk.NEED_MORE) break;
+        if (ev === Chunk.ERROR) {
+          this.badResponse('SD');
+          return end;
+        }
+        if (ev === Chunk.DONE) {
+          this.bytesOut += p - off;
+          this.bytesToClient(buf.subarray(off, p));
+          if (p < end) this.srvExtra = true;
+          this.responseDone();
+          return end;
+        }
+      }
+      this.bytesOut += end - off;
+      this.bytesToClient(off === 0 && end === buf.length ? buf : buf.subarray(off, end));
+      return end;
+    }
+    // until close
+    this.bytesOut += end - off;
+    this.bytesToClient(off === 0 ? buf : buf.subarray(off, end));
+    return end;
+  }
+
+  private bytesToClient(b: Buffer): void {
+    if (!this.client.write(b)) {
+      const pc = this.pc;
+      if (pc && (this.sState === S.BODY || this.sState === S.TUNNEL || this.sState === S.HEAD)) {
+        pc.conn.detachReadBuffer();
+        pc.conn.readStop();
+        this.resBlocked = true;
+      }
+    }
+  }
+
+  /** 101 Switching Protocols or CONNECT: bytes flow both ways untouched until one side closes. */
+  startTunnel(): void {
+    this.sState = S.TUNNEL;
+    this.cState = C.TUNNEL;
+    const t = this.be!.cfg.timeouts;
+    this.setTimer(T.TUNNEL, t.tunnel ?? minTimeout(this.frontend.cfg.timeouts.client, t.server));
+    const p = this.pending;
+    this.pending = null;
+    if (p) this.clientData(p, 0, p.length);
+    this.readClient(true);
+  }
+
+  /** The response is complete: account, log, give the server connection back, go on with the next request. */
+  private responseDone(): void {
+    this.sState = S.DONE;
+    const reusable = this.resF.keepAlive && this.mode === 'keep-alive' && this.cState === C.DONE && !this.srvExtra;
+    this.releaseServer(reusable);
+    if (this.cState !== C.DONE) this.closeAfter = true;
+    this.endTxn();
+    if (this.closeAfter || this.clientEnded) return this.closeWhenFlushed();
+    this.nextRequest();
+  }
+
+  private releaseServer(reusable: boolean): void {
+    const pc = this.pc;
+    if (pc === null) return;
+    this.pc = null;
+    if (this.resBlocked) {
+      this.resBlocked = false;
+    }
+    const ka = reusable ? parseKeepAliveTimeout(this.res.head?.get('keep-alive')) : null;
+    if (reusable && pc.mode === 'never') {
+      // http-reuse never: the connection stays this session's
+      pc.conn.handler = this.ownIdle;
+      this.ownPc = pc;
+      return;
+    }
+    this.ctx.pool.release(pc, { reusable, keepAliveMs: ka });
+  }
+
+  /** The session's own idle server connection (http-reuse never) heard from its server: drop it. */
+  private readonly ownIdle: ConnHandler = {
+    onData: () => this.dropOwn(),
+    onEnd: () => this.dropOwn(),
+    onError: () => this.dropOwn(),
+    onDrain: () => {},
+  };
+
+  private dropOwn(): void {
+    const pc = this.ownPc;
+    if (!pc) return;
+    this.ownPc = null;
+    this.ctx.pool.release(pc, { reusable: false, keepAliveMs: null });
+  }
+
+  private nextRequest(): void {
+    this.reqParser.reset();
+    this.cState = C.HEAD;
+    this.sState = S.NONE;
+    this.requests++;
+    this.tIdle = Date.now();
+    this.tReq = 0;
+    const t = this.frontend.cfg.timeouts;
+    this.setTimer(T.KEEPALIVE, t.httpKeepAlive ?? t.httpRequest ?? t.client);
+    const p = this.pending;
+    this.pending = null;
+    if (p !== null) this.clientData(p, 0, p.length);
+    if (this.cState === C.HEAD) this.readClient(true);
+  }
+
+  /** The server closed or failed. */
+  serverEnd(code: string | null): void {
+    if (this.cState === C.CLOSED) return;
+    const s = this.target;
+    switch (this.sState) {
+      case S.HEAD:
+        if (!this.resStarted && this.retryable && this.retriesLeft > 0 && this.reqHead !== null && (this.pc?.reused || this.retryOn('empty-response'))) {
+          return this.retry(code === null ? 'empty response' : code);
+        }
+        if (s) {
+          s.counters.srvAborts++;
+          this.be!.counters.srvAborts++;
+        }
+        return this.badResponse('SH');
+      case S.BODY:
+        if (this.resF.body === Body.UNTIL_CLOSE && code === null) {
+          this.releaseServer(false);
+          return this.responseDone();
+        }
+        if (s) s.counters.srvAborts++;
+        this.be!.counters.srvAborts++;
+        return this.abort('SD');
+      case S.TUNNEL:
+        if (code !== null) return this.abort('SD');
+        this.client.shutdown();
+        this.sState = S.DONE;
+        if (this.clientEnded) this.closeWhenFlushed();
+        return;
+      default:
+        return;
+    }
+  }
+
+  private retryOn(what: RetryOn): boolean {
+    const list = this.be?.cfg.http?.retryOn;
+    if (!list) return false;
+    if (!list.includes(what)) return false;
+    return IDEMPOTENT.has(this.reqParser.head.methodId);
+  }
+
+  /** Send the request again on a fresh connection (a reused one broke, or `retry-on` says so). */
+  private retry(why: string): void {
+    const s = this.target!;
+    const be = this.be!;
+    this.frontend.debug(`retrying request to ${s.key}: ${why}`);
+    this.releaseServer(false);
+    this.retriesLeft--;
+    this.retried++;
+    s.counters.retries++;
+    be.counters.retries++;
+    this.sState = S.WAIT;
+    if (be.cfg.redispatch && this.retriesLeft === 0) {
+      (this.tried ??= new Set()).add(s);
+      this.redispatched = true;
+      s.counters.redispatches++;
+      be.counters.redispatches++;
+      this.byCookie = false;
+      this.leaveServer();
+      this.target = null;
+      return this.assign();
+    }
+    // a fresh connection to the same server
+    const host = s.address ?? s.cfg.host;
+    const port = s.port ?? this.client.localPort() ?? 0;
+    this.tConn = Date.now();
+    this.ctx.pool.acquire(
+      { key: poolKey(s, host, port), host, port },
+      { reuse: 'never', firstRequestOfClientSession: true, idempotent: true, connectTimeoutMs: be.cfg.timeouts.connect },
+      (err, pc) => {
+        if (this.cState === C.CLOSED) {
+          if (pc) this.ctx.pool.release(pc, { reusable: false, keepAliveMs: null });
+          return;
+        }
+        if (err !== null) return this.connectFailed(s, err.code);
+        this.connected(pc!, s, false);
+      },
+    );
+  }
+
+  /** The server's response is unusable: 502 (or 504) when nothing was sent yet, else close. */
+  private badResponse(term: string): void {
+    const s = this.target;
+    const be = this.be;
+    if (s) s.counters.responseErrors++;
+    if (be) be.counters.responseErrors++;
+    if (s && s.cfg.observe) observeResult(s, false);
+    this.termination = term;
+    this.releaseServer(false);
+    if (this.sState === S.BODY || this.sState === S.TUNNEL) return this.abort(term);
+    this.respondError(502);
+  }
+
+  // ---------------------------------------------------------------- local answers
+
+  /** An error page for the current request (nothing of the response was sent yet). */
+  private respondError(status: number): void {
+    this.releaseServer(false);
+    const files = this.be?.cfg.http?.errorFiles.length ? this.be.cfg.http.errorFiles : this.frontend.cfg.http?.errorFiles ?? [];
+    this.status = status;
+    this.countStatus(status, null);
+    const page = errorPage(status, files, true);
+    this.bytesOut += page.length;
+    this.closeAfter = true;
+    this.finishWith(page);
+  }
+
+  /** Answer the request from lbd (monitor-uri, rules, no backend); the request's body is not read. */
+  private respondLocally(page: Buffer, status: number, term: string, bodyStart: number, end: number, buf: Buffer): boolean {
+    const f = this.reqF;
+    this.status = status;
+    this.termination = term;
+    this.countStatus(status, null);
+    this.bytesOut += page.length;
+    if (f.body !== Body.NONE || f.upgrade) {
+      // the body is not read: the connection cannot carry another request
+      this.closeAfter = true;
+      this.finishWith(page);
+      return false;
+    }
+    this.client.write(page);
+    this.endTxn();
+    if (this.closeAfter) {
+      this.closeWhenFlushed();
+      return false;
+    }
+    // keep-alive: the next request may follow in the same buffer
+    const rest = bodyStart < end ? Buffer.from(buf.subarray(bodyStart, end)) : null;
+    this.nextRequest();
+    if (rest) this.clientData(rest, 0, rest.length);
+    return false;
+  }
+
+  /** Send `page` as the end of this transaction, then close the client. */
+  private finishWith(page: Buffer): void {
+    this.client.write(page);
+    this.endTxn();
+    this.closeWhenFlushed();
+  }
+
+  private sendAndClose(page: Buffer): void {
+    this.bytesOut += page.length;
+    this.finishWith(page);
+  }
+
+  private closeWhenFlushed(): void {
+    if (this.cState === C.CLOSED) return;
+    this.cState = C.CLOSING;
+    this.readClient(false);
+    this.releaseServer(false);
+    if (this.client.pendingBytes() === 0) return this.close();
+    this.client.shutdown();
+    this.setTimer(T.FLUSH, this.frontend.cfg.timeouts.client ?? 5000);
+  }
+
+  /** Something broke mid-transfer: log with `term`, close both sides. */
+  private abort(term: string): void {
+    if (this.cState === C.CLOSED) return;
+    if (this.termination === '--') this.termination = term;
+    if (term[0] === 'C' || term[0] === 'c') {
+      if (this.target) this.target.counters.cliAborts++;
+      if (this.be) this.be.counters.cliAborts++;
+    }
+    this.releaseServer(false);
+    this.endTxn();
+    this.close();
+  }
+
+  // ---------------------------------------------------------------- accounting
+
+  private countStatus(status: number, s: Server | null): void {
+    const i = status >= 100 && status < 600 ? Math.floor(status / 100) - 1 : 5;
+    this.frontend.counters.hrsp[i]!++;
+    if (this.be) this.be.counters.hrsp[i]!++;
+    if (s) s.counters.hrsp[i]!++;
+  }
+
+  private openTxn(): void {
+    this.txnOpen = true;
+    this.termination = '--';
+    this.cookieState = '--';
+    this.status = -1;
+    this.bytesIn = this.bytesOut = 0;
+    this.retried = 0;
+    this.redispatched = false;
+    this.tQueue = this.tConn = this.tConnDone = this.tResHead = 0;
+    this.connectedTo = null;
+    this.be = null;
+    this.req.response = null;
+  }
+
+  /** A transaction that ends before its head was complete (bad request, client gone): log what there is. */
+  private openTxnForLog(): void {
+    if (this.txnOpen) return;
+    if (this.tReq === 0) this.tReq = Date.now();
+    this.openTxn();
+    this.tHead = 0;
+  }
+
+  /** The transaction is over: counters, log, server slot. */
+  private endTxn(): void {
+    if (!this.txnOpen) return;
+    this.txnOpen = false;
+    const now = Date.now();
+    const fe = this.frontend;
+    fe.counters.bytesIn += this.bytesIn;
+    fe.counters.bytesOut += this.bytesOut;
+    const be = this.be;
+    const s = this.target;
+    if (be) {
+      be.counters.bytesIn += this.bytesIn;
+      be.counters.bytesOut += this.bytesOut;
+      be.counters.cur--;
+      be.counters.totalTime.add(now - this.tReq);
+      be.counters.totalSamples++;
+    }
+    if (s) {
+      s.counters.bytesIn += this.bytesIn;
+      s.counters.bytesOut += this.bytesOut;
+      s.counters.totalTime.add(now - this.tReq);
+      s.counters.totalSamples++;
+    }
+    this.logTxn(now);
+    if (s) {
+      this.leaveServer();
+      this.target = null;
+      if (s.cfg.maxconn > 0) be?.dequeue();
+    }
+    if (this.waiter && be) {
+      be.dequeueWaiter(this.waiter);
+      this.waiter = null;
+    }
+    this.tried = null;
+  }
+
+  private logTxn(now = Date.now()): void {
+    const log = this.frontend.accessLog;
+    if (log === null) return;
+    log(this.txnRecord(now), this.txnOpen || this.tHead ? this.req : null);
+  }
+
+  private txnRecord(now: number): TxnLog {
+    const fe = this.frontend;
+    const tReq = this.tReq || now;
+    const ti = Math.max(0, tReq - this.tIdle);
+    const tR = this.tHead ? this.tHead - tReq : -1;
+    const tw = this.tQueue ? (this.tConn || now) - this.tQueue : this.tConn ? 0 : -1;
+    const tc = this.tConnDone && this.tConn ? this.tConnDone - this.tConn : -1;
+    const tr = this.tResHead && this.tConnDone ? this.tResHead - this.tConnDone : -1;
+    const h = this.tHead ? this.reqParser.head : null;
+    const s = this.target;
+    return {
+      frontend: fe.name,
+      transport: '',
+      backend: this.be?.cfg.name ?? fe.name,
+      server: s ? s.cfg.name : null,
+      src: this.req.src,
+      srcPort: this.req.srcPort,
+      dst: this.req.dst,
+      dstPort: this.req.dstPort,
+      serverAddr: this.connectedTo?.addr ?? null,
+      serverPort: this.connectedTo?.port ?? null,
+      backendSrc: null,
+      backendSrcPort: null,
+      acceptMs: this.start,
+      requestMs: tReq,
+      th: 0,
+      ti,
+      tR,
+      tw,
+      tc,
+      tr,
+      ta: now - tReq,
+      tt: now - this.start,
+      status: this.status,
+      bytesOut: this.bytesOut,
+      bytesIn: this.bytesIn,
+      termination: this.termination,
+      cookieState: this.cookieState,
+      actconn: fe.proc.cur,
+      feconn: fe.counters.cur,
+      beconn: this.be?.counters.cur ?? 0,
+      srvconn: s?.counters.cur ?? 0,
+      retries: this.retried,
+      redispatched: this.redispatched,
+      srvQueue: 0,
+      backendQueue: 0,
+      method: h ? this.req.method : null,
+      uri: h ? this.req.url : null,
+      version: h ? `HTTP/${h.versionMajor}.${h.versionMinor}` : null,
+    };
+  }
+
+  private leaveServer(): void {
+    const s = this.target;
+    if (!s) return;
+    s.counters.cur--;
+    s.sessionsSet.delete(this);
+  }
+
+  // ---------------------------------------------------------------- timer
+
+  private setTimer(kind: T, ms: number | null): void {
+    if (ms === null) {
+      this.tKind = T.NONE;
+      return;
+    }
+    this.tKind = kind;
+    this.tMs = ms;
+    const now = Date.now();
+    this.tDeadline = now + ms;
+    if (this.timer === null || this.timerAt > this.tDeadline) {
+      if (this.timer !== null) clearTimeout(this.timer);
+      this.timerAt = this.tDeadline;
+      this.timer = setTimeout(this.onTimer, ms);
+    }
+  }
+
+  /** Activity while bodies move: the inactivity deadline moves with it. */
+  private touch(): void {
+    if (this.tKind === T.DATA || this.tKind === T.TUNNEL) this.tDeadline = Date.now() + this.tMs;
+  }
+
+  private readonly onTimer = (): void => {
+    this.timer = null;
+    if (this.cState === C.CLOSED || this.tKind === T.NONE) return;
+    const now = Date.now();
+    if (now < this.tDeadline) {
+      this.timerAt = this.tDeadline;
+      this.timer = setTimeout(this.onTimer, this.tDeadline - now);
+      return;
+    }
+    this.timedOut(this.tKind);
+  };
+
+  private timedOut(kind: T): void {
+    this.tKind = T.NONE;
+    switch (kind) {
+      case T.REQ:
+        if (this.cState !== C.HEAD) return;
+        // HAProxy: 408 on a connection's first request (even with no byte), or on a started one
+        if (this.requests > 0 && !this.reqParser.started) return this.close();
+        this.frontend.counters.reqErrors++;
+        this.openTxnForLog();
+        this.termination = 'cR';
+        this.status = 408;
+        this.countStatus(408, null);
+        return this.sendAndClose(muxError(408));
+      case T.KEEPALIVE:
+        if (this.cState === C.HEAD && !this.reqParser.started) return this.close();
+        return;
+      case T.SERVER:
+        if (this.sState !== S.HEAD) return;
+        if (!this.resStarted && this.retryable && this.retriesLeft > 0 && this.retryOn('response-timeout')) return this.retry('response timeout');
+        this.termination = 'sH';
+        if (this.target) this.target.counters.srvAborts++;
+        if (this.be) this.be.counters.srvAborts++;
+        if (this.target?.cfg.observe) observeResult(this.target, false);
+        return this.respondError(504);
+      case T.DATA:
+        return this.abort(this.cState === C.BODY ? 'cD' : 'sD');
+      case T.TUNNEL:
+        return this.abort('sD');
+      case T.FLUSH:
+        return this.close();
+      default:
+        return;
+    }
+  }
+
+  // ---------------------------------------------------------------- end
+
+  /** `shutdown sessions`, hard stop. */
+  kill(reason: string): void {
+    this.frontend.debug(`session killed: ${reason}`);
+    if (this.termination === '--') this.termination = 'KI';
+    this.releaseServer(false);
+    this.endTxn();
+    this.close();
+  }
+
+  close(): void {
+    if (this.cState === C.CLOSED) return;
+    this.cState = C.CLOSED;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.timer = this.retryTimer = null;
+    this.tKind = T.NONE;
+    if (this.waiter && this.be) this.be.dequeueWaiter(this.waiter);
+    this.waiter = null;
+    this.releaseServer(false);
+    this.dropOwn();
+    if (this.txnOpen) this.endTxn();
+    this.client.close();
+    this.pending = this.held = null;
+    this.frontend.proc.sessions.delete(this);
+    this.frontend.release();
+  }
+}
+
+const UPGRADE_EDITS: HeadEdits = { add: [CONNECTION_UPGRADE] };
+const CLOSE_EDITS: HeadEdits = { add: [CONNECTION_CLOSE] };
+const KEEP_ALIVE_EDITS: HeadEdits = { add: [CONNECTION_KEEP_ALIVE] };
+
+/** After a 101 head: bytes the server sent behind it go to the client as tunnel data. */
+function bodyStartRest(buf: Buffer, bodyStart: number, sess: HttpSession): boolean {
+  if (bodyStart < buf.length) sess.serverData(buf.subarray(bodyStart));
+  return false;
+}
+
+/** The pool key of a server: its identity and the address dialled (a reload that moves it gets new connections). */
+function poolKey(s: Server, host: string, port: number): string {
+  return `${s.key}@${host}:${port}`;
+}
+
+function proxyHeaderFor(client: Conn, version: 1 | 2): Buffer {
+  const e = client.endpoints();
+  return version === 2 ? encodeV2(e) : encodeV1(e);
+}
+
+function minTimeout(a: number | null, b: number | null): number | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return Math.min(a, b);
+}
