@@ -23,6 +23,8 @@ export const HTTP_RUN_LABEL: Record<HttpRunKind, string> = {
   '1m': `keep-alive, 1 MiB bodies (${BIG_PATH})`,
   close: "new connection per request (-H 'Connection: close'), small responses",
 };
+/** Seconds of keep-alive load before a peer's first measured run (JIT, pools, heaps). */
+const WARMUP_S = 2;
 const SHORT_LABEL: Record<HttpRunKind, string> = { 'keep-alive': 'keep-alive', '1m': '1 MiB bodies', close: 'new conn/request' };
 
 export interface HttpSectionOptions {
@@ -40,6 +42,8 @@ export interface RssSummary {
   readonly samples: number;
   /** Least-squares slope of the samples, KiB per second (null with fewer than 3 samples). */
   readonly trendKiBPerS: number | null;
+  /** The growth over the second half of the run: end minus the sample nearest mid-run (the trend once warmed up). */
+  readonly secondHalfKiB: number | null;
 }
 
 /** One wrk run through one peer. */
@@ -102,8 +106,17 @@ export class RssSampler {
       endKiB,
       samples: s.length,
       trendKiBPerS: slope(s),
+      secondHalfKiB: secondHalf(s),
     };
   }
+}
+
+/** End minus the sample nearest the middle of the run. */
+function secondHalf(s: readonly { t: number; kib: number }[]): number | null {
+  if (s.length < 3) return null;
+  const end = s[s.length - 1];
+  const mid = s.reduce((best, x) => (Math.abs(x.t - end.t / 2) < Math.abs(best.t - end.t / 2) ? x : best), s[0]);
+  return end.kib - mid.kib;
 }
 
 /** Least-squares slope of kib over t. */
@@ -122,14 +135,14 @@ function slope(s: readonly { t: number; kib: number }[]): number | null {
 }
 
 /**
- * "Memory flat": the run ends within max(2 MiB, 10 %) of where it started. (The trend is printed
- * beside it; over a few seconds it mostly shows the first allocations of a run, not a leak.)
+ * "Memory flat": the run ends within max(2 MiB, 10 %) of where it started, and grows by no more than
+ * max(1 MiB, 5 %) over its second half (no growth trend once the run's first allocations are made).
  */
 export function rssFlat(r: RssSummary): boolean | null {
-  if (r.startKiB === null || r.endKiB === null) return null;
-  return r.endKiB - r.startKiB <= Math.max(2048, r.startKiB * 0.1);
+  if (r.startKiB === null || r.endKiB === null || r.secondHalfKiB === null) return null;
+  return r.endKiB - r.startKiB <= Math.max(2048, r.startKiB * 0.1) && r.secondHalfKiB <= Math.max(1024, r.startKiB * 0.05);
 }
-const FLAT_RULE = 'end - start <= max(2 MiB, 10 % of start)';
+const FLAT_RULE = 'end-start <= max(2 MiB, 10%), 2nd half <= max(1 MiB, 5%)';
 
 const ms = (v: number | null | undefined) => (v === null || v === undefined ? 'n/a' : v >= 100 ? `${v.toFixed(0)}ms` : v >= 1 ? `${v.toFixed(2)}ms` : `${(v * 1000).toFixed(0)}us`);
 const pct = (v: number | null) => (v === null ? 'n/a' : `${v.toFixed(0)}%`);
@@ -150,7 +163,7 @@ export async function runHttpSection(o: HttpSectionOptions, wrk: string, log: (s
     const [b1, b2, proxyPort] = await freePorts(3);
     backends = await startHttpBackends(tmp, [b1, b2]);
     log(`backends: ${backends.describe} on 127.0.0.1:${b1} and :${b2}`);
-    log(`load: wrk -t1 -c${o.connections} -d${o.durationS}s --latency --timeout 5s, per peer: ${o.runs.map((r) => SHORT_LABEL[r]).join(', ')}; 1 s warm-up per peer; RSS sampled every 500 ms\n`);
+    log(`load: wrk -t1 -c${o.connections} -d${o.durationS}s --latency --timeout 5s, per peer: ${o.runs.map((r) => SHORT_LABEL[r]).join(', ')}; ${WARMUP_S} s warm-up per peer; RSS sampled every 500 ms\n`);
     if (o.peers.length === 0) log('no HTTP peers selected (--only names none of haproxy, nginx, node-http-proxy, lbd)');
     for (const peer of o.peers) {
       const why = httpPeerUnavailable(peer);
@@ -171,11 +184,18 @@ export async function runHttpSection(o: HttpSectionOptions, wrk: string, log: (s
       const base = `http://127.0.0.1:${proxyPort}`;
       try {
         log(`${peer}: ${t.describe} (pid ${t.proc.pid}) on 127.0.0.1:${proxyPort}`);
-        await runWrk(wrk, { url: `${base}/`, durationS: 1, connections: o.connections, threads: 1, closeEach: false }).catch(() => null);
+        await runWrk(wrk, { url: `${base}/`, durationS: WARMUP_S, connections: o.connections, threads: 1, closeEach: false }).catch(() => null);
         if (peer === 'lbd' && /proxied as TCP/i.test(t.proc.tail())) {
           const note = "lbd said `mode http traffic is proxied as TCP` (its HTTP engine has not landed): lbd's figures below are TCP-mode forwarding of HTTP traffic, not HTTP-mode proxying.";
           notes.push(note);
           log(`  NOTE: ${note}`);
+        }
+        if (peer === 'lbd' || peer === 'haproxy') {
+          // the config is meant to be clean for both: any warning is worth seeing beside the figures
+          for (const w of t.proc.tail().split('\n').filter((l) => /\[(WARNING|ALERT)\]/.test(l) && !/proxied as TCP/i.test(l)).slice(0, 5)) {
+            notes.push(`${peer}: ${w.trim()}`);
+            log(`  ${peer} warned: ${w.trim()}`);
+          }
         }
         const firstRss = rssKiB(t.proc.pid);
         for (const run of o.runs) {
@@ -267,8 +287,8 @@ export function computeRatios(runs: readonly HttpRunResult[]): { ratios: Record<
 /** The tables (one per run kind), the errors, and the ratios with their targets, as printed. */
 export function formatHttpReport(rep: HttpReport): string {
   const out: string[] = [];
-  const head = ['peer', 'req/s', 'MiB/s', 'avg', 'p50', 'p99', 'errors', 'CPU proxy', 'CPU backend', 'RSS MiB start/max/end', 'RSS trend'];
-  const right = new Set([1, 2, 3, 4, 5, 6, 7, 8]);
+  const head = ['peer', 'req/s', 'MiB/s', 'avg', 'p50', 'p99', 'errors', 'CPU proxy', 'CPU backend', 'RSS MiB start/max/end', 'RSS 2nd half', 'RSS trend'];
+  const right = new Set([1, 2, 3, 4, 5, 6, 7, 8, 10, 11]);
   for (const run of ALL_HTTP_RUNS) {
     const rs = rep.runs.filter((r) => r.run === run);
     if (!rs.length) continue;
@@ -284,6 +304,7 @@ export function formatHttpReport(rep: HttpReport): string {
       pct(r.cpuPercent),
       pct(r.backendCpuPercent),
       `${mib(r.rss.startKiB)}/${mib(r.rss.maxKiB)}/${mib(r.rss.endKiB)}`,
+      r.rss.secondHalfKiB === null ? 'n/a' : `${r.rss.secondHalfKiB >= 0 ? '+' : ''}${mib(r.rss.secondHalfKiB)} MiB`,
       r.rss.trendKiBPerS === null ? 'n/a' : `${r.rss.trendKiBPerS >= 0 ? '+' : ''}${((r.rss.trendKiBPerS * 60) / 1024).toFixed(1)} MiB/min`,
     ]);
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
@@ -299,7 +320,12 @@ export function formatHttpReport(rep: HttpReport): string {
   for (const n of rep.notes) out.push(`NOTE: ${n}`);
   if (Object.keys(rep.skipped).length || rep.notes.length) out.push('');
 
-  const mark = (ok: boolean | null) => (ok === null ? '? (n/a)' : ok ? '✓' : '✗');
+  if (!rep.runs.length) {
+    out.push('no HTTP runs measured: no ratios');
+    return out.join('\n');
+  }
+  const missing = (['lbd', 'haproxy', 'node-http-proxy'] as const).filter((p) => !rep.runs.some((r) => r.peer === p && r.run === 'keep-alive' && r.wrk));
+  const mark = (ok: boolean | null) => (ok === null ? `? (n/a: no keep-alive figure for ${missing.join(', ') || 'a peer'})` : ok ? '✓' : '✗');
   const x = (v: number | null) => (v === null ? 'n/a' : `${v.toFixed(2)} x`);
   const row = (label: string, value: string, tail = '') => out.push(`${label.padEnd(46)} ${value.padStart(9)}${tail}`);
   out.push('targets (issue 5):');
@@ -312,7 +338,9 @@ export function formatHttpReport(rep: HttpReport): string {
     if (!r) continue;
     const growth = r.rss.startKiB !== null && r.rss.endKiB !== null ? r.rss.endKiB - r.rss.startKiB : null;
     const growthText = growth === null ? 'n/a' : `${growth >= 0 ? '+' : ''}${mib(growth)} MiB`;
-    row(`lbd RSS growth, ${SHORT_LABEL[run]}`, growthText, `   flat: ${FLAT_RULE}   ${mark(v[`lbd RSS flat, ${run}`])}`);
+    const half = r.rss.secondHalfKiB === null ? 'n/a' : `${r.rss.secondHalfKiB >= 0 ? '+' : ''}${mib(r.rss.secondHalfKiB)} MiB`;
+    const flat = v[`lbd RSS flat, ${run}`];
+    row(`lbd RSS growth, ${SHORT_LABEL[run]}`, growthText, ` (2nd half ${half})   flat: ${FLAT_RULE}   ${flat === null ? '? (n/a: no RSS samples)' : flat ? '✓' : '✗'}`);
   }
   out.push('', 'for information:');
   for (const run of ALL_HTTP_RUNS) {
