@@ -139,6 +139,9 @@ export class HttpSession implements ConnHandler {
   private srvExtra = false;
   private cookie: CookieChoice | null = null;
   private cookieState = '--';
+  /** A head not written yet: it goes out with the first body bytes (see bytesToClient / bytesToServer). */
+  private headOut: Buffer | null = null;
+  private headIn: Buffer | null = null;
   private byCookie = false;
   private retryable = false;
   private redispatched = false;
@@ -611,7 +614,8 @@ export class HttpSession implements ConnHandler {
     this.srvExtra = false;
     this.resParser.reset();
     if (s.cfg.sendProxy !== 0 && !reused) pc.conn.write(proxyHeaderFor(this.client, s.cfg.sendProxy));
-    this.bytesToServer(this.reqHead!);
+    // the head leaves with the first body bytes when they are here (one write)
+    this.headIn = this.reqHead!;
     if (this.cState === C.DONE) this.setTimer(T.SERVER, be.cfg.timeouts.server);
     else this.setTimer(T.DATA, minTimeout(this.frontend.cfg.timeouts.client, be.cfg.timeouts.server));
     const held = this.held;
@@ -620,11 +624,19 @@ export class HttpSession implements ConnHandler {
       if (this.cState === C.DONE) this.stash(held, 0, held.length);
       else this.clientData(held, 0, held.length);
     }
+    if (this.headIn !== null && this.pc === pc) this.bytesToServer(EMPTY);
     if (this.cState !== C.CLOSED) this.readClient(this.cState === C.BODY || this.cState === C.DONE);
   }
 
   private bytesToServer(b: Buffer): void {
     const pc = this.pc!;
+    const head = this.headIn;
+    if (head !== null) {
+      this.headIn = null;
+      const joined = joinOut(head, b);
+      if (joined === null) pc.conn.write(head);
+      else b = joined;
+    }
     if (!pc.conn.write(b)) {
       this.client.detachReadBuffer();
       this.reqBlocked = true;
@@ -718,6 +730,7 @@ export class HttpSession implements ConnHandler {
           return;
       }
     }
+    if (this.headOut !== null) this.bytesToClient(EMPTY);
   }
 
   /** The response head: rules, headers for the client, body framing. false when the session stops. */
@@ -813,7 +826,7 @@ export class HttpSession implements ConnHandler {
     }
     this.sState = S.BODY;
     this.setTimer(T.DATA, minTimeout(this.frontend.cfg.timeouts.client, be.cfg.timeouts.server));
-    this.bytesToClient(head);
+    this.headOut = head;
     return true;
   }
 
@@ -861,7 +874,19 @@ export class HttpSession implements ConnHandler {
     return end;
   }
 
+  /**
+   * Write to the client. A response head waits in `headOut` for the first body bytes so both leave in
+   * one write (one syscall instead of two for a small response): a head that is a view just before the
+   * body in the same buffer is extended over it, else the two are copied together when the body part is small.
+   */
   private bytesToClient(b: Buffer): void {
+    const head = this.headOut;
+    if (head !== null) {
+      this.headOut = null;
+      const joined = joinOut(head, b);
+      if (joined === null) this.client.write(head);
+      else b = joined;
+    }
     if (!this.client.write(b)) {
       const pc = this.pc;
       if (pc && (this.sState === S.BODY || this.sState === S.TUNNEL || this.sState === S.HEAD)) {
@@ -1339,6 +1364,21 @@ export class HttpSession implements ConnHandler {
     this.frontend.proc.sessions.delete(this);
     this.frontend.release();
   }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** Bytes copied to join a head and a body part in one write; beyond, two writes are cheaper than the copy. */
+const JOIN_LIMIT = 16384;
+
+/** `head` followed by `body` as one buffer (a wider view when they are adjacent in memory), or null when joining would copy too much. */
+function joinOut(head: Buffer, body: Buffer): Buffer | null {
+  if (body.length === 0) return head;
+  if (head.buffer === body.buffer && head.byteOffset + head.length === body.byteOffset) {
+    return Buffer.from(head.buffer, head.byteOffset, head.length + body.length);
+  }
+  if (body.length > JOIN_LIMIT) return null;
+  return Buffer.concat([head, body], head.length + body.length);
 }
 
 const UPGRADE_EDITS: HeadEdits = { add: [CONNECTION_UPGRADE] };
