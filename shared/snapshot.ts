@@ -62,8 +62,9 @@ export interface SessionCounters {
   /** Average and highest time to the response head (rtime, rtime_max), ms. */
   responseTimeAvg?: number;
   responseTimeMax?: number;
-  /** Invalid requests (ereq), in HTTP mode. */
+  /** Invalid requests (ereq), and exceptions caught on the data path (eint), in HTTP mode. */
   reqErrors?: number;
+  internalErrors?: number;
   /** Latency percentiles of the last requests (request head to response end), ms: for the console. */
   latencyP50?: number;
   latencyP99?: number;

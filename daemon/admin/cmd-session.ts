@@ -4,15 +4,18 @@
  * the usual `show sess` → `shutdown session 0x1f` workflow and HAProxy's error texts carry over.
  */
 import { TcpSession } from '../proxy/tcp-session.js';
+import { HttpSession } from '../proxy/http-session.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { Command } from './command-types.js';
 import { dump, err, SILENT } from './command-types.js';
 import { strtol } from './cli-parse.js';
 
-/** Live proxied sessions, oldest first. */
-function liveSessions(rt: Runtime): TcpSession[] {
-  const out: TcpSession[] = [];
-  for (const s of rt.proc.sessions) if (s instanceof TcpSession) out.push(s);
+type Live = TcpSession | HttpSession;
+
+/** Live proxied sessions (TCP, and HTTP client connections), oldest first. */
+function liveSessions(rt: Runtime): Live[] {
+  const out: Live[] = [];
+  for (const s of rt.proc.sessions) if (s instanceof TcpSession || s instanceof HttpSession) out.push(s);
   return out.sort((a, b) => a.id - b.id);
 }
 
@@ -33,9 +36,9 @@ function proto(addr: string | null): string {
   return addr && addr.includes(':') ? 'tcpv6' : 'tcpv4';
 }
 
-function oneLine(s: TcpSession, now: number): string {
+function oneLine(s: Live, now: number): string {
   const src = s.client.remoteAddress();
-  return `0x${s.id.toString(16)}: proto=${proto(src)} src=${src ?? '?'} fe=${s.frontend.name} be=${s.backend.name} ` +
+  return `0x${s.id.toString(16)}: proto=${proto(src)} src=${src ?? '?'} fe=${s.frontend.name} be=${s.backend?.name ?? '<NONE>'} ` +
     `srv=${s.target ? s.target.name : '<none>'} age=${humanAge(now - s.startedAt)}\n`;
 }
 
@@ -47,12 +50,14 @@ function stamp(ms: number): string {
 }
 
 /** The multi-line form (`show sess <id>`), the first lines of HAProxy's dump with what lbd knows. */
-function detail(s: TcpSession, now: number): string {
+function detail(s: Live, now: number): string {
   const src = s.client.remoteAddress();
   const t = s.target;
+  const mode = s.frontend.cfg.mode;
+  const be = s.backend;
   return `0x${s.id.toString(16)}: [${stamp(s.startedAt)}] id=${s.id} proto=${proto(src)} source=${src ?? '?'}\n` +
-    `  frontend=${s.frontend.name} (id=${s.frontend.cfg.id} mode=tcp)\n` +
-    `  backend=${s.backend.name} (id=${s.backend.cfg.id} mode=tcp)\n` +
+    `  frontend=${s.frontend.name} (id=${s.frontend.cfg.id} mode=${mode})\n` +
+    `  backend=${be ? `${be.name} (id=${be.cfg.id} mode=${mode})` : '<NONE>'}\n` +
     `  server=${t ? `${t.name} (id=${t.id}) addr=${t.addrString()}` : '<none>'}\n` +
     `  age=${humanAge(now - s.startedAt)} client_ended=${s.clientEnded ? 1 : 0} server_ended=${s.serverEnded ? 1 : 0}\n`;
 }

@@ -42,9 +42,9 @@ import { parseKeepAliveTimeout } from '../http/pool-keepalive.js';
 import type { HttpConnectionMode, RetryOn } from '../config/types.js';
 import type { TxnLog } from '../http/txn-log.js';
 import { encodeV1, encodeV2 } from './proxy-protocol.js';
+import { nextSessionId } from './session-id.js';
 import { headLimits, type HeadLimits } from '../http/limits.js';
 
-let lastSessionId = 0;
 
 const enum C { HEAD, BODY, DONE, TUNNEL, CLOSING, CLOSED }
 const enum S { NONE, WAIT, HEAD, BODY, DONE, TUNNEL }
@@ -81,7 +81,11 @@ export interface HttpContext {
 class ServerSide implements ConnHandler {
   constructor(private readonly sess: HttpSession) {}
   onData(buf: Buffer): void {
-    this.sess.serverData(buf);
+    try {
+      this.sess.serverData(buf);
+    } catch (e) {
+      this.sess.internalError(e);
+    }
   }
   onEnd(): void {
     this.sess.serverEnd(null);
@@ -95,7 +99,7 @@ class ServerSide implements ConnHandler {
 }
 
 export class HttpSession implements ConnHandler {
-  readonly id = ++lastSessionId;
+  readonly id = nextSessionId();
   private readonly start = Date.now();
   private readonly reqParser: HeadParser;
   private readonly resParser: HeadParser;
@@ -111,7 +115,7 @@ export class HttpSession implements ConnHandler {
   private cState = C.HEAD;
   private sState = S.NONE;
   private clientReading = false;
-  private clientEnded = false;
+  private clientEndedFlag = false;
   private reqBlocked = false;
   private resBlocked = false;
   /** Client bytes received while the server connection was being set up (the head and body start). */
@@ -202,10 +206,47 @@ export class HttpSession implements ConnHandler {
     return this.start;
   }
 
+  /** The backend of the request in progress (`show sess`), or null between requests. */
+  get backend(): Backend | null {
+    return this.txnOpen ? this.be : null;
+  }
+
+  /** For `show sess`: the client sent FIN; the server side of the current request is over. */
+  get clientEnded(): boolean {
+    return this.clientEndedFlag;
+  }
+  get serverEnded(): boolean {
+    return this.sState === S.DONE || this.sState === S.NONE;
+  }
+
   // ---------------------------------------------------------------- client side
 
   onData(buf: Buffer): void {
-    this.clientData(buf, 0, buf.length);
+    try {
+      this.clientData(buf, 0, buf.length);
+    } catch (e) {
+      this.internalError(e);
+    }
+  }
+
+  /**
+   * A bug of lbd's met while handling this session (an exception): the daemon goes on. The request gets
+   * HAProxy's 500 when nothing of its response was sent yet, else the connection closes; logged and
+   * counted (eint).
+   */
+  internalError(e: unknown): void {
+    this.frontend.log.alert(`${this.frontend.name}: internal error in HTTP session: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+    this.frontend.counters.internalErrors++;
+    if (this.cState === C.CLOSED) return;
+    try {
+      if (this.txnOpen && this.sState !== S.BODY && this.sState !== S.TUNNEL && this.cState !== C.CLOSING) {
+        this.termination = 'PI';
+        return this.respondError(500);
+      }
+    } catch {
+      // fall through to close
+    }
+    this.close();
   }
 
   private clientData(buf: Buffer, off: number, end: number): void {
@@ -266,7 +307,7 @@ export class HttpSession implements ConnHandler {
 
   private readClient(on: boolean): void {
     if (on) {
-      if (this.clientReading || this.clientEnded || this.cState === C.CLOSED) return;
+      if (this.clientReading || this.clientEndedFlag || this.cState === C.CLOSED) return;
       if (this.reqBlocked || (this.pending !== null && this.pending.length >= this.frontend.proc.bufsize)) return;
       this.clientReading = true;
       this.client.readStart();
@@ -278,7 +319,7 @@ export class HttpSession implements ConnHandler {
 
   onEnd(): void {
     if (this.cState === C.CLOSED) return;
-    this.clientEnded = true;
+    this.clientEndedFlag = true;
     this.clientReading = false;
     switch (this.cState) {
       case C.HEAD:
@@ -801,7 +842,7 @@ export class HttpSession implements ConnHandler {
     const reqHead = this.reqParser.head;
     let edits: HeadEdits | null = null;
     if (rf.upgrade && this.reqF.upgrade) edits = UPGRADE_EDITS;
-    else if (this.closeAfter || this.clientEnded) edits = CLOSE_EDITS;
+    else if (this.closeAfter || this.clientEndedFlag) edits = CLOSE_EDITS;
     else if (!reqHead.http11) edits = KEEP_ALIVE_EDITS;
     const head = this.res.serialize(edits, rf.upgrade ? (chunked ? KEEP_BOTH : KEEP_UPGRADE) : chunked ? KEEP_TE : null);
     this.bytesOut += head.length;
@@ -916,7 +957,7 @@ export class HttpSession implements ConnHandler {
     this.releaseServer(reusable);
     if (this.cState !== C.DONE) this.closeAfter = true;
     this.endTxn();
-    if (this.closeAfter || this.clientEnded) return this.closeWhenFlushed();
+    if (this.closeAfter || this.clientEndedFlag) return this.closeWhenFlushed();
     this.nextRequest();
   }
 
@@ -993,7 +1034,7 @@ export class HttpSession implements ConnHandler {
         if (code !== null) return this.abort('SD');
         this.client.shutdown();
         this.sState = S.DONE;
-        if (this.clientEnded) this.closeWhenFlushed();
+        if (this.clientEndedFlag) this.closeWhenFlushed();
         return;
       default:
         return;

@@ -4,9 +4,8 @@ import { observeResult } from '../runtime/server-state.js';
 import type { Frontend } from '../runtime/frontend.js';
 import type { Conn, ConnHandler, Transport } from './conn.js';
 import { encodeV1, encodeV2 } from './proxy-protocol.js';
+import { nextSessionId } from './session-id.js';
 
-/** Session ids for the runtime API (`show sess`, `shutdown session`): unique for the life of the process. */
-let lastSessionId = 0;
 
 /**
  * One proxied TCP session (`mode tcp`): client ⇄ lbd ⇄ server, full duplex, over a Transport.
@@ -26,7 +25,7 @@ let lastSessionId = 0;
  */
 export class TcpSession {
   /** Read-only identity for the runtime API: `show sess` prints it as `0x<hex>`. */
-  readonly id = ++lastSessionId;
+  readonly id = nextSessionId();
   server: Conn | null = null;
   target: Server | null = null;
   private tried: Set<Server> | null = null;

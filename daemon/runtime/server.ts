@@ -58,6 +58,8 @@ export class Counters {
   deniedReq = 0;
   deniedResp = 0;
   reqErrors = 0;
+  /** Exceptions caught on the data path (eint). */
+  internalErrors = 0;
   reuse = 0;
   connects = 0;
   readonly responseTime = new SlidingAverage();
@@ -101,7 +103,7 @@ export class Counters {
     this.totalTime.reset();
     this.connectSamples = this.queueSamples = this.totalSamples = 0;
     this.lastSession = null;
-    this.httpReqs = this.intercepted = this.deniedReq = this.deniedResp = this.reqErrors = this.reuse = this.connects = 0;
+    this.httpReqs = this.intercepted = this.deniedReq = this.deniedResp = this.reqErrors = this.reuse = this.connects = this.internalErrors = 0;
     this.hrsp.fill(0);
     this.reqRate.reset();
     this.responseTime.reset();
@@ -164,6 +166,7 @@ export class Counters {
       responseTimeAvg: this.responseTime.read(this.responseSamples),
       responseTimeMax: this.responseTime.max,
       reqErrors: this.reqErrors,
+      internalErrors: this.internalErrors,
       latencyP50: p50,
       latencyP99: p99,
     };

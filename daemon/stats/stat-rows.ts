@@ -116,7 +116,7 @@ export function frontendRow(fe: FrontendSnapshot, ctx: RowContext): StatRow {
   v[P.dses] = 0;
   v[P.wrew] = 0;
   if (http) zero(v, P.cache_lookups, P.cache_hits);
-  v[P.eint] = 0;
+  v[P.eint] = c.internalErrors ?? 0;
   moduleCounters(v, true);
   return { objType: 'F', iid: fe.id, sid: 0, values: v };
 }
