@@ -167,7 +167,7 @@ export async function startHttpPeer(peer: HttpPeerName, tmp: string, port: numbe
   if (peer === 'haproxy') {
     const haproxy = which('haproxy') as string;
     const cfg = path.join(tmp, 'haproxy-http.cfg');
-    writeFileSync(cfg, httpProxyConfig(port, backendPorts, ['nbthread 1']));
+    writeFileSync(cfg, httpProxyConfig(port, backendPorts, ['nbthread 1', `stats socket ${tmp}/haproxy-http.sock mode 600 level admin`]));
     return startListening('haproxy', haproxy, ['-db', '-f', cfg], port, 'HAProxy, mode http, nbthread 1, http-reuse safe');
   }
   if (peer === 'nginx') {
@@ -183,6 +183,7 @@ export async function startHttpPeer(peer: HttpPeerName, tmp: string, port: numbe
     return startListening('node-http-proxy', process.execPath, args, port, 'node-http-proxy (http-proxy npm), keep-alive Agent maxSockets 128');
   }
   const cfg = path.join(tmp, 'lbd-http.cfg');
-  writeFileSync(cfg, httpProxyConfig(port, backendPorts));
+  // its own admin socket in the temp dir, not the default /run/lbd/admin.sock another lbd may hold
+  writeFileSync(cfg, httpProxyConfig(port, backendPorts, [`stats socket ${tmp}/lbd-http.sock mode 600 level admin`]));
   return startListening('lbd', process.execPath, [LBD_BIN, '-f', cfg], port, 'lbd, mode http, balance roundrobin, http-reuse safe, no checks');
 }

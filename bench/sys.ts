@@ -185,7 +185,8 @@ export function timeWaitCount(): number | null {
       continue;
     }
     seen = true;
-    for (const line of text.split('\n').slice(1)) if (line.split(/\s+/)[4] === '06') n++;
+    // `sl local rem st ...`: trim first, the slot number is right-aligned (no leading space from 10000 on)
+    for (const line of text.split('\n').slice(1)) if (line.trim().split(/\s+/)[3] === '06') n++;
   }
   return seen ? n : null;
 }
