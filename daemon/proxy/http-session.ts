@@ -37,7 +37,7 @@ import { RuleResult, Verdict, errorPage, runRequestRules, runResponseRules, type
 import { persistFromRequest, persistOnResponse, type CookieChoice } from '../http/cookie-persist.js';
 import { connectionModeOf, forwardForOf, httpHashKey } from '../http/acl/index.js';
 import { plainAddress } from '../http/acl/index.js';
-import type { PooledConn, HttpPool } from '../http/pool.js';
+import type { PooledConn, HttpPool, PoolError, PoolServer, ReuseMode } from '../http/pool.js';
 import { parseKeepAliveTimeout } from '../http/pool-keepalive.js';
 import type { HttpConnectionMode, RetryOn } from '../config/types.js';
 import type { TxnLog } from '../http/txn-log.js';
@@ -154,7 +154,8 @@ export class HttpSession implements ConnHandler {
   private status = -1;
   private bytesIn = 0;
   private bytesOut = 0;
-  private connectedTo: { addr: string; port: number } | null = null;
+  /** The server this request's connection goes to (for the log's %si:%sp). */
+  private connectedTo: Server | null = null;
   // timestamps (ms)
   private tIdle = 0;
   private tReq = 0;
@@ -493,15 +494,17 @@ export class HttpSession implements ConnHandler {
     const f = this.reqF;
     const chunked = f.body === Body.CHUNKED;
     markHopByHop(h, (f.upgrade ? HOP_KEEP_UPGRADE : 0) | (chunked ? HOP_KEEP_TRANSFER_ENCODING : 0));
+    let conn: readonly [string, string] | null = null;
+    if (f.upgrade) conn = CONNECTION_UPGRADE;
+    else if (this.mode !== 'keep-alive') conn = CONNECTION_CLOSE;
+    else if (!h.http11) conn = CONNECTION_KEEP_ALIVE;
+    const feHttp = this.frontend.cfg.http;
+    const xff = feHttp?.forwardFor || be.cfg.http?.forwardFor ? forwardForOf(feHttp, be.cfg.http, this.req.src) : null;
     let edits: HeadEdits | null = null;
-    const xff = forwardForOf(this.frontend.cfg.http, be.cfg.http, this.req.src);
-    const add: (readonly [string, string])[] = [];
-    if (xff !== null && !(xff.ifNone && this.req.header(xff.header.toLowerCase()).length > 0)) add.push([xff.header, plainAddress(this.req.src)]);
-    const mode = connectionModeOf(this.frontend.cfg.http, be.cfg.http);
-    if (f.upgrade) add.push(CONNECTION_UPGRADE);
-    else if (mode !== 'keep-alive') add.push(CONNECTION_CLOSE);
-    else if (!h.http11) add.push(CONNECTION_KEEP_ALIVE);
-    if (add.length) edits = { add };
+    if (xff !== null && !(xff.ifNone && this.req.header(xff.header.toLowerCase()).length > 0)) {
+      const field: readonly [string, string] = [xff.header, plainAddress(this.req.src)];
+      edits = { add: conn ? [field, conn] : [field] };
+    } else if (conn !== null) edits = conn === CONNECTION_CLOSE ? CLOSE_EDITS : conn === CONNECTION_UPGRADE ? UPGRADE_EDITS : KEEP_ALIVE_EDITS;
     return this.req.serialize(edits, f.upgrade ? (chunked ? KEEP_BOTH : KEEP_UPGRADE) : chunked ? KEEP_TE : null);
   }
 
@@ -568,31 +571,46 @@ export class HttpSession implements ConnHandler {
     }
     this.tConn = now;
     const be = this.be!;
-    const host = s.address ?? s.cfg.host;
-    const port = s.port ?? this.client.localPort() ?? 0;
     const reuse = be.cfg.http?.httpReuse ?? 'safe';
     const own = this.ownPc;
     if (own !== null) {
       this.ownPc = null;
-      if (own.serverKey === poolKey(s, host, port) && !own.conn.closed) return this.connected(own, s, true);
+      if (own.serverKey === poolServer(s, this.client).key && !own.conn.closed) return this.connected(own, s, true);
       this.ctx.pool.release(own, { reusable: false, keepAliveMs: null });
     }
-    const idempotent = IDEMPOTENT.has(this.reqParser.head.methodId);
-    // a request with a PROXY header, or an upgrade, gets a connection of its own
-    const mode = s.cfg.sendProxy !== 0 ? 'never' : reuse;
-    this.ctx.pool.acquire(
-      { key: poolKey(s, host, port), host, port },
-      { reuse: mode, firstRequestOfClientSession: this.requests === 0, idempotent, connectTimeoutMs: be.cfg.timeouts.connect },
-      (err, pc) => {
-        if (this.cState === C.CLOSED) {
-          if (pc) this.ctx.pool.release(pc, { reusable: pc.reused, keepAliveMs: null });
-          return;
-        }
-        if (err !== null) return this.connectFailed(s, err.code);
-        this.connected(pc!, s, pc!.reused);
-      },
-    );
+    // a request with a PROXY header gets a connection of its own
+    this.acquire(s, s.cfg.sendProxy !== 0 ? 'never' : reuse, this.requests === 0);
   }
+
+  /** Ask the pool for a connection to `s` (cb runs at once for an idle one). */
+  private acquire(s: Server, reuse: ReuseMode, first: boolean): void {
+    const o = this.acquireOpts;
+    o.reuse = reuse;
+    o.firstRequestOfClientSession = first;
+    o.idempotent = IDEMPOTENT.has(this.reqParser.head.methodId);
+    o.connectTimeoutMs = this.be!.cfg.timeouts.connect;
+    this.acquiring = s;
+    this.ctx.pool.acquire(poolServer(s, this.client), o, this.onAcquired);
+  }
+
+  private readonly acquireOpts: { reuse: ReuseMode; firstRequestOfClientSession: boolean; idempotent: boolean; connectTimeoutMs: number | null } = {
+    reuse: 'safe',
+    firstRequestOfClientSession: true,
+    idempotent: true,
+    connectTimeoutMs: null,
+  };
+  private acquiring: Server | null = null;
+
+  private readonly onAcquired = (err: PoolError | null, pc: PooledConn | null): void => {
+    const s = this.acquiring;
+    this.acquiring = null;
+    if (this.cState === C.CLOSED || s === null) {
+      if (pc) this.ctx.pool.release(pc, { reusable: true, keepAliveMs: null });
+      return;
+    }
+    if (err !== null) return this.connectFailed(s, err.code);
+    this.connected(pc!, s, pc!.reused);
+  };
 
   private connectFailed(s: Server, code: string): void {
     const be = this.be!;
@@ -648,7 +666,7 @@ export class HttpSession implements ConnHandler {
       be.counters.connectSamples++;
       observeResult(s, true);
     }
-    this.connectedTo = { addr: s.address ?? s.cfg.host, port: s.port ?? 0 };
+    this.connectedTo = s;
     pc.conn.handler = this.srvSide;
     this.sState = S.HEAD;
     this.resStarted = false;
@@ -751,7 +769,10 @@ export class HttpSession implements ConnHandler {
           const r = this.resParser.execute(buf, off, end);
           this.resStarted = true;
           if (r === NEED_MORE) return;
-          if (r === PARSE_ERROR) return this.badResponse('PH');
+          if (r === PARSE_ERROR) {
+            if (this.retryable && this.retriesLeft > 0 && this.retryOn('junk-response')) return this.retry('junk response');
+            return this.badResponse('PH');
+          }
           if (!this.responseHead(buf, r)) return;
           off = r;
           continue;
@@ -795,6 +816,12 @@ export class HttpSession implements ConnHandler {
       this.countStatus(h.status, s);
       this.resParser.reset();
       return true;
+    }
+    // retry-on <status>: the response is dropped and the request sent again (idempotent, bodyless requests only)
+    if (this.retryable && this.retriesLeft > 0 && this.retryOn(h.status as RetryOn)) {
+      this.countStatus(h.status, s);
+      this.retry(`status ${h.status}`);
+      return false;
     }
     this.tResHead = now;
     const rt = now - this.tConnDone;
@@ -1070,21 +1097,8 @@ export class HttpSession implements ConnHandler {
       return this.assign();
     }
     // a fresh connection to the same server
-    const host = s.address ?? s.cfg.host;
-    const port = s.port ?? this.client.localPort() ?? 0;
     this.tConn = Date.now();
-    this.ctx.pool.acquire(
-      { key: poolKey(s, host, port), host, port },
-      { reuse: 'never', firstRequestOfClientSession: true, idempotent: true, connectTimeoutMs: be.cfg.timeouts.connect },
-      (err, pc) => {
-        if (this.cState === C.CLOSED) {
-          if (pc) this.ctx.pool.release(pc, { reusable: false, keepAliveMs: null });
-          return;
-        }
-        if (err !== null) return this.connectFailed(s, err.code);
-        this.connected(pc!, s, false);
-      },
-    );
+    this.acquire(s, 'never', true);
   }
 
   /** The server's response is unusable: 502 (or 504) when nothing was sent yet, else close. */
@@ -1267,8 +1281,8 @@ export class HttpSession implements ConnHandler {
       srcPort: this.req.srcPort,
       dst: this.req.dst,
       dstPort: this.req.dstPort,
-      serverAddr: this.connectedTo?.addr ?? null,
-      serverPort: this.connectedTo?.port ?? null,
+      serverAddr: this.connectedTo ? this.connectedTo.address ?? this.connectedTo.cfg.host : null,
+      serverPort: this.connectedTo ? this.connectedTo.port ?? this.req.dstPort : null,
       backendSrc: null,
       backendSrcPort: null,
       acceptMs: this.start,
@@ -1432,9 +1446,21 @@ function bodyStartRest(buf: Buffer, bodyStart: number, sess: HttpSession): boole
   return false;
 }
 
-/** The pool key of a server: its identity and the address dialled (a reload that moves it gets new connections). */
-function poolKey(s: Server, host: string, port: number): string {
-  return `${s.key}@${host}:${port}`;
+/**
+ * A server as the pool knows it: its identity and the address dialled (a reload that moves it gets new
+ * connections). Cached per server while its address stays; a server without a port takes the port the
+ * client connected to (as HAProxy), so that case is not cached.
+ */
+const poolServers = new WeakMap<Server, PoolServer>();
+function poolServer(s: Server, client: Conn): PoolServer {
+  const host = s.address ?? s.cfg.host;
+  if (s.port === null) {
+    const port = client.localPort() ?? 0;
+    return { key: `${s.key}@${host}:${port}`, host, port };
+  }
+  let p = poolServers.get(s);
+  if (p === undefined || p.host !== host || p.port !== s.port) poolServers.set(s, (p = { key: `${s.key}@${host}:${s.port}`, host, port: s.port }));
+  return p;
 }
 
 function proxyHeaderFor(client: Conn, version: 1 | 2): Buffer {
