@@ -2,9 +2,10 @@ import type { Backend, QueueWaiter } from '../runtime/backend.js';
 import type { Server } from '../runtime/server.js';
 import { observeResult } from '../runtime/server-state.js';
 import type { Frontend } from '../runtime/frontend.js';
-import type { Conn, ConnHandler, Transport } from './conn.js';
+import type { Conn, ConnHandler, Endpoints, Transport } from './conn.js';
 import { encodeV1, encodeV2 } from './proxy-protocol.js';
 import { nextSessionId } from './session-id.js';
+import type { TxnLog } from '../http/txn-log.js';
 
 
 /**
@@ -43,9 +44,17 @@ export class TcpSession {
   private clientFlushing = false;
   /** The backend counted this session (once, whatever the redispatches). */
   private counted = false;
+  /** For the access log: termination state (%ts), connect times, retries. */
+  private term = '--';
+  private tConnDone = 0;
+  private tQueued = 0;
+  private retried = 0;
+  private redispatched = false;
 
   constructor(readonly client: Conn, readonly frontend: Frontend, readonly backend: Backend, readonly transport: Transport) {
     this.start = Date.now();
+    // only read when logging: the addresses cost two syscalls on a path measured per connection
+    if (frontend.accessLog) this.endpointsAtStart = client.endpoints();
     this.retriesLeft = backend.cfg.retries;
     client.handler = this.waitingClient;
     frontend.proc.sessions.add(this);
@@ -67,6 +76,7 @@ export class TcpSession {
 
   clientError(code: string): void {
     if (this.closed) return;
+    if (this.term === '--') this.term = this.server ? 'CD' : 'CC';
     if (this.target) this.target.counters.cliAborts++;
     this.backend.counters.cliAborts++;
     this.frontend.debug(`client error: ${code}`);
@@ -85,6 +95,7 @@ export class TcpSession {
     if (r === null) return this.fail('no server available', this.tried !== null);
     if (r === 'queue') {
       if (!be.canQueue()) return this.fail('queue full');
+      this.tQueued = Date.now();
       const waiter: QueueWaiter = {
         enqueuedAt: Date.now(),
         tried: this.tried,
@@ -96,7 +107,10 @@ export class TcpSession {
             if (s) be.dequeue(); // selected for a client that has gone: offer the slot again
             return;
           }
-          if (s === null) return this.fail('queue timeout');
+          if (s === null) {
+            this.term = 'sQ';
+            return this.fail('queue timeout');
+          }
           this.connect(s);
         },
       };
@@ -133,7 +147,8 @@ export class TcpSession {
         return this.connectFailed(s, timedOut ? 'ETIMEDOUT' : err);
       }
       if (this.closed) return conn.close();
-      const ms = Date.now() - this.connectStart;
+      this.tConnDone = Date.now();
+      const ms = this.tConnDone - this.connectStart;
       s.counters.connectTime.add(ms);
       s.counters.connectSamples++;
       this.backend.counters.connectTime.add(ms);
@@ -163,10 +178,12 @@ export class TcpSession {
     if (this.closed) return;
     if (this.retriesLeft <= 0) return this.fail(`connect error (${code})`, true);
     this.retriesLeft--;
+    this.retried++;
     s.counters.retries++;
     this.backend.counters.retries++;
     if (this.backend.cfg.redispatch && (this.retriesLeft === 0 || !s.eligible())) {
       // HAProxy's default redispatch interval: on the last retry (or at once if the server went away)
+      this.redispatched = true;
       (this.tried ??= new Set()).add(s);
       s.counters.redispatches++;
       this.backend.counters.redispatches++;
@@ -225,6 +242,7 @@ export class TcpSession {
 
   serverError(s: Server, code: string): void {
     if (this.closed) return;
+    if (this.term === '--') this.term = 'SD';
     s.counters.srvAborts++;
     this.backend.counters.srvAborts++;
     s.counters.responseErrors++;
@@ -279,12 +297,14 @@ export class TcpSession {
     if (this.closed) return;
     const idle = Date.now() - this.lastActivity;
     if (idle >= this.idleMs) {
+      if (this.term === '--') this.term = this.clientEnded || this.serverEnded ? 'cD' : 'sD';
       this.frontend.debug(`idle timeout on session to ${this.target?.key ?? '-'}`);
       this.close();
     } else this.timer = setTimeout(this.idleCheck, this.idleMs - idle);
   };
 
   private fail(reason: string, counted = false): void {
+    if (this.term === '--') this.term = 'SC';
     if (!counted) this.backend.counters.connectErrors++;
     this.frontend.counters.failed++;
     this.frontend.debug(`closing client: ${reason}`);
@@ -300,6 +320,7 @@ export class TcpSession {
 
   /** `shutdown sessions server`, on-marked-down, hard stop: close both sides now. */
   kill(reason: string): void {
+    if (this.term === '--') this.term = 'KI';
     this.frontend.debug(`session killed: ${reason}`);
     this.close();
   }
@@ -323,9 +344,63 @@ export class TcpSession {
       this.backend.counters.totalSamples++;
       if (s.cfg.maxconn > 0) this.backend.dequeue();
     }
+    if (this.frontend.accessLog) this.frontend.accessLog(this.logRecord(now), null);
     this.frontend.proc.sessions.delete(this);
     this.frontend.release();
   }
+
+  /** The session as the access log sees it (`option tcplog`). */
+  private logRecord(now: number): TxnLog {
+    const fe = this.frontend;
+    const e = this.endpointsAtStart;
+    const s = this.target;
+    const fc = fe.counters;
+    return {
+      frontend: fe.name,
+      transport: '',
+      backend: this.backend.name,
+      server: this.tConnDone ? s?.name ?? null : null,
+      src: e?.src ?? '-',
+      srcPort: e?.srcPort ?? 0,
+      dst: e?.dst ?? '-',
+      dstPort: e?.dstPort ?? 0,
+      serverAddr: s ? s.address ?? s.cfg.host : null,
+      serverPort: s ? s.port ?? e?.dstPort ?? 0 : null,
+      backendSrc: null,
+      backendSrcPort: null,
+      acceptMs: this.start,
+      requestMs: this.start,
+      th: 0,
+      ti: 0,
+      tR: 0,
+      tw: this.tQueued ? (this.connectStart || now) - this.tQueued : this.connectStart ? 0 : -1,
+      tc: this.tConnDone ? this.tConnDone - this.connectStart : -1,
+      tr: -1,
+      ta: now - this.start,
+      tt: now - this.start,
+      status: -1,
+      bytesOut: this.bytesOut,
+      bytesIn: this.bytesIn,
+      termination: this.term,
+      cookieState: '--',
+      actconn: fe.proc.cur,
+      feconn: fc.cur,
+      beconn: this.backend.counters.cur,
+      srvconn: s?.counters.cur ?? 0,
+      retries: this.retried,
+      redispatched: this.redispatched,
+      srvQueue: 0,
+      backendQueue: 0,
+      method: null,
+      uri: null,
+      version: null,
+    };
+  }
+
+  /** Bytes of this session (for its log line): client to server, server to client. */
+  bytesIn = 0;
+  bytesOut = 0;
+  private endpointsAtStart: Endpoints | null = null;
 }
 
 /**
@@ -352,10 +427,12 @@ class Direction implements ConnHandler {
     const bc = this.sess.backend.counters;
     const sc = this.s.counters;
     if (this.upstream) {
+      this.sess.bytesIn += n;
       fc.bytesIn += n;
       bc.bytesIn += n;
       sc.bytesIn += n;
     } else {
+      this.sess.bytesOut += n;
       fc.bytesOut += n;
       bc.bytesOut += n;
       sc.bytesOut += n;
