@@ -4,7 +4,7 @@
  * HAProxy's status string and the fields that go with it. Built by hand so a test says exactly the
  * state it draws.
  */
-import { ADMIN, type BackendSnapshot, type ServerSnapshot, type Snapshot } from '../../shared/snapshot.js';
+import { ADMIN, type BackendSnapshot, type ServerSnapshot, type SessionCounters, type Snapshot } from '../../shared/snapshot.js';
 import type { CheckStatusCode } from '../../shared/check-status.js';
 
 export const NOW = Date.UTC(2026, 10, 21, 12, 0, 0);
@@ -27,6 +27,8 @@ export interface ServerSpec {
   cur?: number;
   rate?: number;
   bytesIn?: number;
+  /** HTTP counters (absent for a server that never saw an HTTP request). */
+  http?: Partial<SessionCounters>;
 }
 
 export function server(backend: string, name: string, id: number, spec: ServerSpec = {}, tracks: string | null = null, trackedBy: string[] = []): ServerSnapshot {
@@ -47,7 +49,7 @@ export function server(backend: string, name: string, id: number, spec: ServerSp
     lastChange: NOW - 65_000, downtimeMs: 0, maxconn: 0, maxqueue: 0, address: '127.0.0.1', port: 18000 + id, fqdn: null,
     checkPort: null, checkAddr: null, observe: false,
     ownCheck: { configured: !tracks, enabled: true, paused: false, inProgress: false, status: ck?.status ?? 'INI', health: 3 },
-    counters: { ...zero, cur: spec.cur ?? 0, rate: spec.rate ?? 0, bytesIn: spec.bytesIn ?? 0 },
+    counters: { ...zero, cur: spec.cur ?? 0, rate: spec.rate ?? 0, bytesIn: spec.bytesIn ?? 0, ...spec.http },
   };
 }
 
@@ -87,4 +89,36 @@ export function allStatesSnapshot(): Snapshot {
     [{ status: 'MAINT (via monitoring/server-1)', admin: ADMIN.IMAINT, via: 'monitoring/server-1' }, { status: 'UP 1/2' }, { status: 'DRAIN', admin: ADMIN.FDRAIN, op: 'up' }],
     [backend('static', 'tcp', [server('static', 'web-1', 1, { status: 'no check', check: null }), server('static', 'web-2', 2, { status: 'DOWN 1/2', check: { status: 'L7OK', code: 200 } })])],
   );
+}
+
+/** HTTP counters with every field, as lbd reports them for an object that has seen HTTP requests. */
+export function httpCounters(o: Partial<SessionCounters> = {}): Partial<SessionCounters> {
+  return {
+    httpReqs: 0, reqRate: 0, reqRateMax: 0, hrsp1xx: 0, hrsp2xx: 0, hrsp3xx: 0, hrsp4xx: 0, hrsp5xx: 0, hrspOther: 0,
+    intercepted: 0, deniedResp: 0, reuse: 0, connects: 0, responseTimeAvg: 0, responseTimeMax: 0, reqErrors: 0, internalErrors: 0,
+    latencyP50: 0, latencyP99: 0, ...o,
+  };
+}
+
+/**
+ * The track example plus HTTP traffic: frontend `web` (mode http) to backend `api` (mode http) with
+ * servers api-1 (busy, a few 5xx) and api-2 (quiet), and `api-3` that has not seen a request yet.
+ */
+export function httpSnapshot(): Snapshot {
+  const s = trackSnapshot();
+  const api1 = server('api', 'api-1', 1, { cur: 4, rate: 3, http: httpCounters({ httpReqs: 52_345, reqRate: 212, hrsp2xx: 52_000, hrsp3xx: 17, hrsp4xx: 300, hrsp5xx: 28, reuse: 52_100, connects: 245, latencyP50: 1.24, latencyP99: 38.6 }) });
+  const api2 = server('api', 'api-2', 2, { cur: 1, rate: 1, http: httpCounters({ httpReqs: 9_000, reqRate: 41.5, hrsp2xx: 9_000, reuse: 4_500, connects: 4_500, latencyP50: 0.42, latencyP99: 1_530 }) });
+  const api3 = server('api', 'api-3', 3, {});
+  const api = backend('api', 'http', [api1, api2, api3]);
+  api.counters = { ...api.counters, ...httpCounters({ httpReqs: 61_345, reqRate: 253.5, hrsp2xx: 61_000, hrsp3xx: 17, hrsp4xx: 300, hrsp5xx: 28, reuse: 56_600, connects: 4_745, latencyP50: 1.1, latencyP99: 412 }) };
+  s.backends.push(api);
+  s.frontends.push({
+    name: 'web', id: 5, mode: 'http', status: 'OPEN', maxconn: 0, configDisabled: false, backends: ['api'],
+    listeners: [{ name: 'sock-1', addr: '127.0.0.1:8080', status: 'OPEN' }],
+    counters: {
+      cur: 7, max: 12, total: 400, rate: 4, rateMax: 9, bytesIn: 5000, bytesOut: 90000, cliAborts: 0, srvAborts: 0, denied: 0, errors: 0, connRate: 4, connRateMax: 9, connTotal: 400,
+      ...httpCounters({ httpReqs: 61_400, reqRate: 254, hrsp1xx: 2, hrsp2xx: 61_000, hrsp3xx: 17, hrsp4xx: 353, hrsp5xx: 28, hrspOther: 0, reqErrors: 11, internalErrors: 1, intercepted: 53 }),
+    },
+  });
+  return s;
 }

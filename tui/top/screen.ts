@@ -117,7 +117,7 @@ function body(inp: ScreenInput, w: number, h: number): Body {
     const title = frontendLines(snap, [], w, vctx).title;
     return listBody(title, rows, (idx) => frontendLines(snap, idx.map((i) => rows[i]!), w, vctx).lines, ui.lists.frontends, h);
   }
-  if (view === 'http') return textBody(httpLines(snap, g, rates), ui.lists.http.top, h);
+  if (view === 'http') return textBody(httpLines(snap, g, rates, w), ui.lists.http.top, h);
   return textBody(detailLines(snap, ui.detail ?? '', feed.events, rates, w, g, now), ui.detailTop, h);
 }
 

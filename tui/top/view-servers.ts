@@ -12,6 +12,7 @@ import type { Glyphs } from './glyphs.js';
 import { width, type Line, type Seg, type Tone } from './line.js';
 import { rateKey, type RateHistory } from './rates.js';
 import { adminHidden, adminText, stateLook } from './status.js';
+import { fmtMs, hasHttp, reuseRatio } from './view-http.js';
 import type { TreeRow } from './tree.js';
 
 export interface ViewCtx {
@@ -144,6 +145,17 @@ export function serverLayout(snap: Snapshot, w: number, ctx: ViewCtx) {
     { id: 'op', title: 'OP', width: 4, align: 'left', priority: 9, cell: (r) => (r.kind === 'backend' ? { text: '' } : { text: r.server.op === 'stopping' ? 'stop' : r.server.op, ...(r.server.op === 'up' ? {} : { tone: 'down' as Tone }) }) },
     { id: 'total', title: 'TOTAL', width: 6, align: 'right', priority: 10, cell: (r) => ({ text: fmtCount(counters(r).total) }) },
   ];
+  // HTTP backends: requests per second and p99 latency, after the session columns (the 4 HTTP view has
+  // them all; here they show when the terminal is wide enough, and the status line says them anyway)
+  if (snap.backends.some((b) => b.mode === 'http' && hasHttp(b.counters))) {
+    const i = cols.findIndex((c) => c.id === 'in');
+    cols.splice(
+      i,
+      0,
+      { id: 'req', title: 'REQ/s', width: 6, align: 'right', priority: 6, cell: (r) => (hasHttp(counters(r)) ? { text: fmtRate(counters(r).reqRate ?? 0) } : { text: '', dim: true }) },
+      { id: 'p99', title: 'P99', width: 5, align: 'right', priority: 6, cell: (r) => (hasHttp(counters(r)) ? { text: fmtMs(counters(r).latencyP99) } : { text: '', dim: true }) },
+    );
+  }
   return layout(w, lead, flex, cols);
 }
 
@@ -173,13 +185,24 @@ export function summaryLine(r: TreeRow, ctx: ViewCtx): Line {
   const sep = ` ${g.sep} `;
   if (r.kind === 'backend') {
     const b = r.backend;
-    return [{ text: `${b.name} `, bold: true }, ...stateCell(b.status, g).map((x, i) => (i ? { ...x, text: x.text.trimEnd() } : x)), { text: `${sep}${b.active}/${b.servers.filter((s) => !s.backup).length} up${sep}weight ${b.weight}${sep}${b.counters.cur} sessions${sep}changed ${fmtAge(now, b.lastChange)} ago`, dim: true }];
+    return [{ text: `${b.name} `, bold: true }, ...stateCell(b.status, g).map((x, i) => (i ? { ...x, text: x.text.trimEnd() } : x)), { text: `${sep}${b.active}/${b.servers.filter((s) => !s.backup).length} up${sep}weight ${b.weight}${sep}${b.counters.cur} sessions${httpSummary(b.counters, sep)}${sep}changed ${fmtAge(now, b.lastChange)} ago`, dim: true }];
   }
   const s = r.server;
   const c = checkText(s);
   const parts: string[] = [];
   if (c.text) parts.push(`${c.text}${c.info ? ` ${c.info}` : ''}`);
   if (s.tracks) parts.push(`tracks ${s.tracks}`);
+  const http = httpSummary(s.counters, sep);
+  if (http) parts.push(http.slice(sep.length));
   parts.push(`changed ${fmtAge(now, s.lastChange)} ago`, `admin ${adminText(s)}`, `op ${s.op}`, `weight ${s.weight.eweight}/${s.weight.initial}`);
   return [{ text: `${s.backend}/${s.name} `, bold: true }, ...stateCell(s.status, g).map((x, i) => (i ? { ...x, text: x.text.trimEnd() } : x)), { text: sep + parts.join(sep), dim: true }];
+}
+
+/** HTTP figures for the status line (`${sep}12 req/s${sep}5xx 3${sep}p50 1.2ms p99 9ms${sep}reuse 87%`), or '' without HTTP counters. */
+function httpSummary(c: ServerSnapshot['counters'], sep: string): string {
+  if (!hasHttp(c)) return '';
+  let t = `${sep}${fmtRate(c.reqRate ?? 0)} req/s`;
+  if (c.hrsp5xx) t += `${sep}5xx ${fmtCount(c.hrsp5xx)}`;
+  t += `${sep}p50 ${fmtMs(c.latencyP50)} p99 ${fmtMs(c.latencyP99)}${sep}reuse ${reuseRatio(c)}`;
+  return t;
 }
