@@ -33,7 +33,7 @@ export interface RecordingBackend {
   heads: number;
   /** Connections accepted since the last reset(). */
   connections: number;
-  /** Framing problems the backend itself met (bytes it could not read as HTTP/1) since the last reset(). */
+  /** Framing problems the backend itself met (bytes it could not read as HTTP/1), with what that connection received, since the last reset(). */
   unframed: string[];
   reset(): void;
   close(): Promise<void>;
@@ -66,6 +66,7 @@ export async function recordingBackend(): Promise<RecordingBackend> {
   b.ts = await tcpServer((s) => {
     b.connections++;
     let pending = '';
+    let all = '';
     let broken = false;
     // answered the head at the start of `pending` already (answers go out once a head is in, as
     // HAProxy's own test server does, without waiting for the body)
@@ -75,6 +76,7 @@ export async function recordingBackend(): Promise<RecordingBackend> {
       chunks.push(d);
       if (broken) return;
       pending += d.toString('latin1');
+      all += d.toString('latin1');
       for (;;) {
         const r = frameRequest(pending);
         if (r === null) {
@@ -87,17 +89,20 @@ export async function recordingBackend(): Promise<RecordingBackend> {
         }
         if ('error' in r) {
           broken = true;
-          b.unframed.push(r.error);
+          b.unframed.push(`${r.error} in ${JSON.stringify(all.length > 600 ? `${all.slice(0, 600)}…` : all)}`);
           s.destroy();
           return;
         }
         pending = pending.slice(r.used);
         b.requests.push(r.req);
+        // a 2xx to CONNECT turns the connection into a tunnel: what follows is not HTTP any more
+        if (/^CONNECT /i.test(r.req.line)) broken = true;
         if (!answered) {
           b.heads++;
           if (!s.destroyed) s.write(ANSWER);
         }
         answered = false;
+        if (broken) return;
       }
     });
   });
