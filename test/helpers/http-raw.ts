@@ -196,9 +196,9 @@ export interface Exchange {
 /**
  * Send `raw` on a fresh connection and read until the peer closes, a complete response with a
  * content-length arrived (`complete`), nothing came for `idleMs` after something came, or `deadlineMs`.
- * `end: true` half-closes after writing.
+ * `end: true` half-closes after writing; an array of strings is written piece by piece, `gapMs` apart.
  */
-export function exchange(port: number, raw: string | Buffer, o: { idleMs?: number; deadlineMs?: number; end?: boolean; untilClose?: boolean } = {}): Promise<Exchange> {
+export function exchange(port: number, raw: string | Buffer | string[], o: { idleMs?: number; deadlineMs?: number; end?: boolean; untilClose?: boolean; gapMs?: number } = {}): Promise<Exchange> {
   const idleMs = o.idleMs ?? 400;
   const deadlineMs = o.deadlineMs ?? 4000;
   return new Promise((resolve) => {
@@ -218,8 +218,15 @@ export function exchange(port: number, raw: string | Buffer, o: { idleMs?: numbe
     };
     const total = setTimeout(() => finish('deadline'), deadlineMs);
     sock.on('error', () => finish('error'));
-    sock.on('connect', () => {
-      sock.write(typeof raw === 'string' ? Buffer.from(raw, 'latin1') : raw);
+    sock.on('connect', async () => {
+      // an array is written piece by piece, `gapMs` apart (each piece its own TCP segment on loopback)
+      const parts = Array.isArray(raw) ? raw : [raw];
+      for (let i = 0; i < parts.length; i++) {
+        if (i > 0) await new Promise((r) => setTimeout(r, o.gapMs ?? 10));
+        if (finished || sock.destroyed) return;
+        const p = parts[i]!;
+        sock.write(typeof p === 'string' ? Buffer.from(p, 'latin1') : p);
+      }
       if (o.end) sock.end();
     });
     sock.on('data', (d: Buffer) => {
