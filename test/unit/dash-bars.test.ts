@@ -7,7 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { errorBars, increase } from '../../tui/dash/bars.js';
 import { cut, shortDuration } from '../../tui/dash/text.js';
-import { tick } from './dash-fixtures.js';
+import { TickHistory } from '../../tui/dash/history.js';
+import { backend, snapshot, tick } from './dash-fixtures.js';
 
 test('connection errors over the window: newest minus oldest, per backend, in config order', () => {
   const ticks = [
@@ -45,6 +46,20 @@ test('HTTP response counters, when present, become bars by class summed over the
   assert.equal(bars.title, 'HTTP responses by class, last 5s');
   assert.deepEqual(bars.titles, ['1xx', '2xx', '3xx', '4xx', '5xx', 'other']);
   assert.deepEqual(bars.data, [0, 200, 0, 4, 2, 0]);
+  assert.equal(bars.note, undefined);
+});
+
+test("from a real snapshot's HTTP counters: bars by class over the window, and the highest p99 now in the note", () => {
+  const web = (n: number, p99: number) => backend('web', [], { mode: 'http', counters: { httpReqs: 110 * n, hrsp2xx: 100 * n, hrsp4xx: 7 * n, hrsp5xx: 3 * n, latencyP50: 1, latencyP99: p99 } });
+  const api = (n: number, p99: number) => backend('api', [], { mode: 'http', counters: { httpReqs: 10 * n, hrsp2xx: 10 * n, latencyP50: 2, latencyP99: p99 } });
+  const h = new TickHistory(10);
+  h.push(0, snapshot([web(1, 5), api(1, 9), backend('tcp', [])]));
+  h.push(60_000, snapshot([web(4, 38.6), api(2, 1530), backend('tcp', [], { counters: { connectErrors: 9 } })]));
+  const bars = errorBars(h.ticks, { maxBars: 3, titleWidth: 5 });
+  assert.equal(bars.title, 'HTTP responses by class, last 1m');
+  assert.deepEqual(bars.data, [0, 310, 0, 21, 9, 0]);
+  assert.equal(bars.note, 'p99 1.5s');
+  assert.equal(errorBars([tick(0, { tcp: {} })], { maxBars: 3, titleWidth: 5 }).note, undefined);
 });
 
 test('text helpers: cut with an ellipsis, short durations', () => {

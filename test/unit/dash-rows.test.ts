@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { COLUMNS, checkText, fitColumns, pickServers, serverTable } from '../../tui/dash/rows.js';
+import { COLUMNS as ALL_COLUMNS, checkText, fitColumns, pickServers, serverTable } from '../../tui/dash/rows.js';
 import { makePalette, statusTone, stripAnsi } from '../../tui/dash/palette.js';
 import { ADMIN } from '../../shared/snapshot.js';
 import { backend, server, snapshot } from './dash-fixtures.js';
@@ -34,6 +34,8 @@ for (const width of [150, 96, 76, 60, 44]) {
 }
 
 test('narrow panels drop optional columns (address, total …) before cutting names; server and status stay', () => {
+  // the TCP table: HTTP columns are there only when some server has seen HTTP requests
+  const COLUMNS = ALL_COLUMNS.filter((c) => !c.http);
   const cells = [COLUMNS.map((c) => (c.key === 'status' ? 'MAINT (via monitoring/server-1)' : c.key === 'backend' ? 'a-rather-long-backend' : 'x'))];
   const wide = fitColumns(COLUMNS, cells, 300, 2);
   assert.equal(wide.columns.length, COLUMNS.length);
@@ -74,4 +76,26 @@ test('check column: status, HTTP code for layer 7, duration; in progress marked;
   assert.equal(checkText(server('b', 's', { check: { status: 'INI', code: null, durationMs: null } })), 'INI');
   assert.equal(checkText(server('b', 's', { check: null })), '');
   assert.equal(checkText(server('b', 's', { check: { enabled: false } })), '');
+});
+
+test('HTTP servers: REQ/s, P99, P50 and 5XX columns with their figures; `-` for a server without HTTP requests; none in a TCP table', () => {
+  const snap = snapshot([
+    backend('api', [
+      server('api', 'api-1', { counters: { httpReqs: 900, reqRate: 212, latencyP50: 1.24, latencyP99: 38.6, hrsp5xx: 28 } }),
+      server('api', 'api-2', { counters: { httpReqs: 90, reqRate: 41.5, latencyP50: 0.42, latencyP99: 1530, hrsp5xx: 0 } }),
+      server('api', 'api-3'),
+    ], { mode: 'http' }),
+  ]);
+  const t = serverTable(snap, { width: 150, lines: 10, gap: 2, palette: plain, now: 100_000 });
+  const col = (h: string) => t.headers.findIndex((x) => x.trim() === h);
+  for (const h of ['REQ/s', 'P50', 'P99', '5XX']) assert.ok(col(h) >= 0, `${h} in ${t.headers.join('|')}`);
+  const cell = (r: number, h: string) => stripAnsi(t.rows[r]![col(h)]!).trim();
+  assert.deepEqual(['REQ/s', 'P50', 'P99', '5XX'].map((h) => cell(0, h)), ['212', '1.2ms', '39ms', '28']);
+  assert.deepEqual(['REQ/s', 'P50', 'P99', '5XX'].map((h) => cell(1, h)), ['41.5', '0.4ms', '1.5s', '0']);
+  assert.deepEqual(['REQ/s', 'P50', 'P99', '5XX'].map((h) => cell(2, h)), ['-', '-', '-', '-']);
+  // at 76 columns (an 80-column terminal's panel) the status stays whole and REQ/s is kept
+  const narrow = serverTable(snap, { width: 76, lines: 10, gap: 2, palette: plain, now: 100_000 });
+  assert.ok(narrow.headers.some((h) => h.trim() === 'REQ/s'), narrow.headers.join('|'));
+  assert.ok(narrow.columnWidth.reduce((a, b) => a + b, 0) + 2 * (narrow.columnWidth.length - 1) <= 76);
+  assert.ok(!serverTable(trackSnapshot(), { width: 150, lines: 10, gap: 2, palette: plain }).headers.some((h) => h.trim() === 'REQ/s'));
 });

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rateChart, yAxis } from '../../tui/dash/series.js';
-import { TickHistory, sampleSnapshot, responseClasses } from '../../tui/dash/history.js';
+import { TickHistory, sampleSnapshot, responseClasses, latency } from '../../tui/dash/history.js';
 import { backend, server, snapshot, tick } from './dash-fixtures.js';
 
 test('one point per tick while they fit, one series per backend in the newest order', () => {
@@ -65,11 +65,14 @@ test('TickHistory keeps `capacity` ticks and opens with no gaps; samples skip di
   for (let i = 1; i <= 4; i++) h.push(i, i === 3 ? null : s);
   assert.deepEqual(h.ticks.map((t) => t.at), [2, 3, 4]);
   assert.equal(h.ticks[1]!.backends, null);
-  assert.deepEqual([...sampleSnapshot(s)], [['a', { rate: 7, connectErrors: 2, responses: null }]]);
+  assert.deepEqual([...sampleSnapshot(s)], [['a', { rate: 7, connectErrors: 2, responses: null, latency: null }]]);
 });
 
-test('response classes are read when the snapshot carries them, else null', () => {
+test("response classes and latency are read from lbd's HTTP counters (hrsp1xx … hrspOther, latencyP50/P99), else null", () => {
   assert.equal(responseClasses(backend('a', [])), null);
-  const b = backend('h', [], { counters: { responses: { '2xx': 5, '5xx': 1 } } as never });
-  assert.deepEqual(responseClasses(b), { '1xx': 0, '2xx': 5, '3xx': 0, '4xx': 0, '5xx': 1, other: 0 });
+  const b = backend('h', [], { mode: 'http', counters: { httpReqs: 60, hrsp1xx: 1, hrsp2xx: 50, hrsp3xx: 2, hrsp4xx: 3, hrsp5xx: 4, hrspOther: 0, latencyP50: 1.5, latencyP99: 250 } });
+  assert.deepEqual(responseClasses(b), { '1xx': 1, '2xx': 50, '3xx': 2, '4xx': 3, '5xx': 4, other: 0 });
+  assert.deepEqual(latency(b), { p50: 1.5, p99: 250 });
+  assert.equal(latency(backend('a', [])), null);
+  assert.deepEqual(sampleSnapshot(snapshot([b])).get('h'), { rate: 0, connectErrors: 0, responses: { '1xx': 1, '2xx': 50, '3xx': 2, '4xx': 3, '5xx': 4, other: 0 }, latency: { p50: 1.5, p99: 250 } });
 });

@@ -1,12 +1,13 @@
 /**
  * The bar chart's data: what went wrong recently. In TCP mode, connection errors per backend (HAProxy's
- * econ); when the snapshot carries HTTP response counters, responses by class (1xx … 5xx) over the HTTP
- * backends instead. Counts are over the remembered window (newest tick minus oldest), so a wall screen
+ * econ); when some backend has seen HTTP requests (the snapshot carries its hrsp_* counters), responses
+ * by class (1xx … 5xx, other) summed over the HTTP backends instead, and the title names the highest p99
+ * latency among them now. Counts are over the remembered window (newest tick minus oldest), so a wall screen
  * shows what happens now, not since the daemon started; a counter that went down (counters cleared,
  * a new daemon) counts from zero.
  */
 import { firstReal, lastReal, RESPONSE_CLASSES, type Tick } from './history.js';
-import { cut, shortDuration } from './text.js';
+import { cut, fmtMs, shortDuration } from './text.js';
 
 export interface BarData {
   /** Panel title: what is counted and over how long. */
@@ -15,6 +16,8 @@ export interface BarData {
   data: number[];
   /** Entries left out for lack of room. */
   hidden: number;
+  /** HTTP: the highest p99 latency of the HTTP backends now (`p99 412ms`), for the title; else absent. */
+  note?: string;
 }
 
 /** Increase of a cumulative counter between two readings; a decrease means it restarted from zero. */
@@ -51,7 +54,9 @@ export function errorBars(ticks: readonly Tick[], opts: { maxBars: number; title
       }
       return sum;
     });
-    return { title: `HTTP responses by class, ${when}`, titles: RESPONSE_CLASSES.map((c) => cut(c, opts.titleWidth)), data: totals, hidden: 0 };
+    let p99 = -1;
+    for (const s of b1.values()) if (s.latency && s.latency.p99 > p99) p99 = s.latency.p99;
+    return { title: `HTTP responses by class, ${when}`, titles: RESPONSE_CLASSES.map((c) => cut(c, opts.titleWidth)), data: totals, hidden: 0, ...(p99 >= 0 ? { note: `p99 ${fmtMs(p99)}` } : {}) };
   }
 
   const rows = [...b1].map(([name, s], i) => ({ name, i, n: increase(b0.get(name)?.connectErrors ?? 0, s.connectErrors) }));

@@ -1,6 +1,6 @@
 /**
  * What the dashboard remembers between snapshots: one tick per sampling interval with each backend's
- * session rate and error counters, or a gap while the daemon was unreachable. The snapshot has the rate
+ * session rate, error counters and (HTTP backends) responses by class and latency, or a gap while the daemon was unreachable. The snapshot has the rate
  * of the last second only, so the last few minutes are kept here, on the client. Ticks come from the
  * dashboard's own timer, not from snapshot arrival: the daemon sends no delta when nothing changed.
  */
@@ -24,6 +24,8 @@ export interface BackendSample {
   rate: number;
   connectErrors: number;
   responses: ResponseClasses | null;
+  /** p50 and p99 request latency (ms) when the backend has seen HTTP requests. */
+  latency?: { p50: number; p99: number } | null;
 }
 
 /** One tick: every enabled backend by name, in the snapshot's order, or null while disconnected. */
@@ -33,15 +35,21 @@ export interface Tick {
 }
 
 /**
- * The HTTP response classes of a backend, or null when the snapshot carries none. lbd's snapshot has no
- * HTTP response counters yet (HTTP traffic comes with HTTP mode); this reads them from
- * `counters.responses` when it appears, and is the one place to change if it lands under another name.
+ * The HTTP response classes of a backend (hrsp_1xx … hrsp_other), or null when the snapshot carries
+ * none: lbd reports HTTP counters only for an object that has seen an HTTP request (`httpReqs` set).
  */
 export function responseClasses(b: BackendSnapshot): ResponseClasses | null {
-  const r = (b.counters as unknown as { responses?: Partial<ResponseClasses> }).responses;
-  if (!r || typeof r !== 'object') return null;
-  const n = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
-  return { '1xx': n(r['1xx']), '2xx': n(r['2xx']), '3xx': n(r['3xx']), '4xx': n(r['4xx']), '5xx': n(r['5xx']), other: n(r.other) };
+  const c = b.counters;
+  if (c.httpReqs === undefined) return null;
+  const n = (v: number | undefined) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+  return { '1xx': n(c.hrsp1xx), '2xx': n(c.hrsp2xx), '3xx': n(c.hrsp3xx), '4xx': n(c.hrsp4xx), '5xx': n(c.hrsp5xx), other: n(c.hrspOther) };
+}
+
+/** A backend's request latency now (p50 and p99 over its last 1024 requests, ms), or null without HTTP counters. */
+export function latency(b: BackendSnapshot): { p50: number; p99: number } | null {
+  const c = b.counters;
+  if (c.httpReqs === undefined || c.latencyP50 === undefined || c.latencyP99 === undefined) return null;
+  return { p50: c.latencyP50, p99: c.latencyP99 };
 }
 
 /** A tick's figures from a snapshot (backends disabled in the config are left out, as show stat does). */
@@ -49,7 +57,7 @@ export function sampleSnapshot(s: Snapshot): Map<string, BackendSample> {
   const m = new Map<string, BackendSample>();
   for (const b of s.backends) {
     if (b.configDisabled) continue;
-    m.set(b.name, { rate: b.counters.rate, connectErrors: b.counters.connectErrors, responses: responseClasses(b) });
+    m.set(b.name, { rate: b.counters.rate, connectErrors: b.counters.connectErrors, responses: responseClasses(b), latency: latency(b) });
   }
   return m;
 }

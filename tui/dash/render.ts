@@ -41,6 +41,8 @@ export function headerText(model: DashModel, width: number): string {
       [`${p.currConns} conns`, 4],
       [`${p.connRate} conn/s`, 4],
     ];
+    const http = s.frontends.filter((f) => f.mode === 'http' && !f.configDisabled && f.counters.httpReqs !== undefined);
+    if (http.length) parts.push([`${Math.round(http.reduce((n, f) => n + (f.counters.reqRate ?? 0), 0) * 10) / 10} req/s`, 4]);
     if (p.stopping) parts.push(['STOPPING', 9]);
     const text = () => ` ${parts.map(([t]) => t).join(' · ')}`;
     while (text().length > room && parts.length > 1) {
@@ -125,7 +127,8 @@ function drawErrors(w: DashWidgets, model: DashModel): void {
   w.errors.options.barSpacing = spacing;
   w.errors.options.barWidth = Math.max(2, Math.min(8, spacing - 3));
   w.errors.setData({ titles: bars.titles, data: bars.data });
-  title(w.errors, `${bars.title}${bars.hidden ? ` · ${bars.hidden} more` : ''}`, bars.title);
+  const note = bars.note ? ` · ${bars.note}` : '';
+  title(w.errors, `${bars.title}${note}${bars.hidden ? ` · ${bars.hidden} more` : ''}`, `${bars.title}${note}`, ...(bars.note ? [`responses${note}`, `HTTP${note}`, 'responses by class'] : [bars.title]));
 }
 
 function drawEvents(w: DashWidgets, model: DashModel): void {

@@ -6,7 +6,7 @@
  */
 import type { ServerSnapshot, Snapshot } from '../../shared/snapshot.js';
 import { statusTone, type Palette, type Tone } from './palette.js';
-import { cut, shortDuration } from './text.js';
+import { cut, fmtMs, shortDuration } from './text.js';
 import { CHECK_STATUSES } from '../../shared/check-status.js';
 
 /** One column of the server table. */
@@ -25,6 +25,18 @@ export interface Column {
   text(s: ServerSnapshot, now: number): string;
   /** Its tone, for colour. */
   tone?(s: ServerSnapshot): Tone;
+  /** An HTTP column: in the table only when some server has seen HTTP requests. */
+  http?: boolean;
+}
+
+/** An HTTP figure of a server, or `-` when it has not seen an HTTP request. */
+function httpText(s: ServerSnapshot, f: (c: ServerSnapshot['counters']) => string): string {
+  return s.counters.httpReqs === undefined ? '-' : f(s.counters);
+}
+
+/** True when some server of the snapshot has HTTP counters. */
+export function anyHttp(servers: readonly ServerSnapshot[]): boolean {
+  return servers.some((s) => s.counters.httpReqs !== undefined);
 }
 
 /** `L7OK/200 3ms`, `L4CON 1ms`, `* L7OK` while probing; empty for a server without a check. */
@@ -51,6 +63,10 @@ export const COLUMNS: readonly Column[] = Object.freeze([
   { key: 'weight', header: 'WGHT', priority: 4, shrink: false, min: 4, max: 7, align: 'right', text: (s) => String(s.weight.user) },
   { key: 'cur', header: 'SESS', priority: 2, shrink: false, min: 4, max: 9, align: 'right', text: (s) => String(s.counters.cur) },
   { key: 'rate', header: 'RATE', priority: 3, shrink: false, min: 4, max: 9, align: 'right', text: (s) => String(s.counters.rate) },
+  { key: 'req', header: 'REQ/s', priority: 4, shrink: false, min: 5, max: 9, align: 'right', http: true, text: (s) => httpText(s, (c) => String(Math.round((c.reqRate ?? 0) * 10) / 10)) },
+  { key: 'p50', header: 'P50', priority: 6, shrink: false, min: 5, max: 7, align: 'right', http: true, text: (s) => httpText(s, (c) => fmtMs(c.latencyP50 ?? 0)) },
+  { key: 'p99', header: 'P99', priority: 5, shrink: false, min: 5, max: 7, align: 'right', http: true, text: (s) => httpText(s, (c) => fmtMs(c.latencyP99 ?? 0)) },
+  { key: '5xx', header: '5XX', priority: 5, shrink: false, min: 3, max: 9, align: 'right', http: true, text: (s) => httpText(s, (c) => String(c.hrsp5xx ?? 0)), tone: (s) => ((s.counters.hrsp5xx ?? 0) > 0 ? 'bad' : 'plain') },
   { key: 'total', header: 'TOTAL', priority: 6, shrink: false, min: 5, max: 12, align: 'right', text: (s) => String(s.counters.total) },
   { key: 'econ', header: 'ECON', priority: 5, shrink: false, min: 4, max: 9, align: 'right', text: (s) => String(s.counters.connectErrors), tone: (s) => (s.counters.connectErrors > 0 ? 'warn' : 'plain') },
   { key: 'check', header: 'CHECK', priority: 3, shrink: true, min: 5, max: 22, align: 'left', text: checkText, tone: checkTone },
@@ -142,12 +158,14 @@ export function serverTable(snapshot: Snapshot, opts: { width: number; lines: nu
   const now = opts.now ?? snapshot.process.now;
   const all = allServers(snapshot);
   const shown = pickServers(all, Math.max(0, opts.lines));
-  const cells = shown.map((s) => COLUMNS.map((c) => c.text(s, now)));
-  const { columns, widths } = fitColumns(COLUMNS, cells, opts.width, opts.gap);
-  const index = columns.map((c) => COLUMNS.indexOf(c));
+  const http = anyHttp(all);
+  const candidates = COLUMNS.filter((c) => http || !c.http);
+  const cells = shown.map((s) => candidates.map((c) => c.text(s, now)));
+  const { columns, widths } = fitColumns(candidates, cells, opts.width, opts.gap);
+  const index = columns.map((c) => candidates.indexOf(c));
   const rows = shown.map((s, r) =>
     index.map((ci, k) => {
-      const col = COLUMNS[ci]!;
+      const col = candidates[ci]!;
       const text = fit(cells[r]![ci]!, widths[k]!, col.align);
       return col.tone ? opts.palette.paint(col.tone(s), text) : text;
     }),

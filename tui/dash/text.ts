@@ -28,3 +28,11 @@ export function shortDuration(ms: number): string {
   if (h < 24) return m % 60 ? `${h}h${String(m % 60).padStart(2, '0')}m` : `${h}h`;
   return `${Math.floor(h / 24)}d`;
 }
+
+/** A latency: `0.4ms`, `12ms`, `350ms`, `1.2s`. */
+export function fmtMs(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '-';
+  if (ms < 9.95) return `${ms.toFixed(1)}ms`;
+  if (ms < 999.5) return `${Math.round(ms)}ms`;
+  return ms < 9950 ? `${(ms / 1000).toFixed(1)}s` : `${Math.round(ms / 1000)}s`;
+}
