@@ -77,24 +77,37 @@ function rewriteRequestCookie(cfg: CookieConfig, msg: RequestMessage): void {
 }
 
 /** Apply persistence to the response of `server`; returns the response-side log letter. */
-export function persistOnResponse(cfg: CookieConfig, server: Server, requestState: CookieChoice['state'], chosenByCookie: boolean, msg: ResponseMessage): 'N' | 'I' | 'R' | 'P' {
+export function persistOnResponse(cfg: CookieConfig, server: Server, requestState: CookieChoice['state'], chosenByCookie: boolean, msg: ResponseMessage): 'N' | 'I' | 'R' | 'P' | 'D' {
   const value = server.cfg.cookie;
   if (!value) return 'N';
   if (cfg.mode === 'insert') {
-    if (chosenByCookie && requestState === 'V') return 'N';
+    // the server's own cookie of that name goes (HAProxy), unless `preserve` keeps it and inserts nothing
+    const own = msg.header('set-cookie').some((l) => l.startsWith(`${cfg.name}=`));
+    if (own && cfg.preserve) return 'P';
+    if (own) {
+      const list = msg.edit();
+      for (let i = list.length - 1; i >= 0; i--) {
+        const f = list[i]!;
+        if (f[0].toLowerCase() === 'set-cookie' && f[1].startsWith(`${cfg.name}=`)) list.splice(i, 1);
+      }
+    }
+    if (chosenByCookie && requestState === 'V') return own ? 'D' : 'N';
     let c = `${cfg.name}=${value}; path=/`;
     if (cfg.domains.length) c += `; domain=${cfg.domains[0]}`;
     if (cfg.httponly) c += '; HttpOnly';
     if (cfg.secure) c += '; Secure';
     for (const a of cfg.attrs) c += `; ${a}`;
+    const cacheable = cfg.nocache && isCacheable(msg);
     const list: Field[] = msg.edit();
-    list.push(['Set-Cookie', c]);
-    if (cfg.nocache) list.push(['Cache-control', 'private']);
+    // names as HAProxy 2.6 writes the fields it adds: lower case
+    list.push(['set-cookie', c]);
+    if (cacheable) list.push(['cache-control', 'private']);
     return 'I';
   }
   // rewrite and prefix act on the server's own Set-Cookie
   const sets = msg.header('set-cookie');
   if (!sets.some((l) => l.startsWith(`${cfg.name}=`))) return 'N';
+  if (cfg.mode === 'passive') return 'P';
   const list = msg.edit();
   for (const f of list) {
     if (f[0].toLowerCase() !== 'set-cookie' || !f[1].startsWith(`${cfg.name}=`)) continue;
@@ -103,5 +116,27 @@ export function persistOnResponse(cfg: CookieConfig, server: Server, requestStat
     const old = f[1].slice(cfg.name.length + 1, semi < 0 ? undefined : semi);
     f[1] = cfg.mode === 'rewrite' ? `${cfg.name}=${value}${rest}` : `${cfg.name}=${value}~${old}${rest}`;
   }
-  return cfg.mode === 'passive' ? 'P' : 'R';
+  return 'R';
+}
+
+/** Statuses HAProxy 2.6 treats as cacheable by default (RFC 7231 §6.1). */
+const CACHEABLE_STATUS = new Set([200, 203, 204, 206, 300, 301, 404, 405, 410, 414, 501]);
+
+/**
+ * Whether a response may be cached by a shared cache, as HAProxy 2.6 decides before `nocache` adds
+ * `cache-control: private`: a cacheable status, freshness information (Cache-Control max-age / s-maxage /
+ * public, or Expires), and no private / no-cache / no-store.
+ */
+function isCacheable(msg: ResponseMessage): boolean {
+  if (!CACHEABLE_STATUS.has(msg.status)) return false;
+  let fresh = msg.header('expires').length > 0;
+  for (const line of msg.header('cache-control')) {
+    for (const part of line.split(',')) {
+      const d = part.trim().toLowerCase();
+      if (d === 'private' || d === 'no-cache' || d === 'no-store' || d.startsWith('private=') || d.startsWith('no-cache=')) return false;
+      if (d === 'max-age=0' || d === 's-maxage=0') return false;
+      if (d === 'public' || d.startsWith('max-age=') || d.startsWith('s-maxage=')) fresh = true;
+    }
+  }
+  return fresh;
 }

@@ -88,10 +88,13 @@ function rewriteHeaders(a: HttpRequestAction | HttpResponseAction, msg: RequestM
           const v = a.replacer(f[1], view);
           if (v !== null) f[1] = v;
         } else {
+          // each element of the comma list, in place: separators and blanks stay as sent (HAProxy)
           f[1] = f[1].split(',').map((part) => {
-            const t = part.trim();
-            return a.replacer(t, view) ?? t;
-          }).join(', ');
+            const start = part.length - part.trimStart().length;
+            const end = part.trimEnd().length;
+            const v = a.replacer(part.slice(start, end), view);
+            return v === null ? part : part.slice(0, start) + v + part.slice(end);
+          }).join(',');
         }
       }
       return true;
