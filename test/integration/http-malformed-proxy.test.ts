@@ -144,6 +144,21 @@ function assertSamePage(got: string, want: string, detail: string) {
   assert.deepEqual(split(got), split(want), `not HAProxy's page: ${detail}`);
 }
 
+/**
+ * What lbd forwards is a normalised head, as HAProxy's: CRLF line ends, no obs-fold (unfolded into
+ * spaces, RFC 9112 §5.2), header lines `token ":" value` with no NUL, CR or LF in values. Like HAProxy
+ * 2.6.12 it may relay other CTLs in values and any HTTP/x.y version.
+ */
+function assertCleanHead(received: string, what: string) {
+  const end = received.indexOf('\r\n\r\n');
+  assert.ok(end > 0, `${what}: the forwarded head does not end in CRLF CRLF: ${show(received)}`);
+  const [line, ...headers] = received.slice(0, end).split('\r\n');
+  assert.match(line!, /^[!#$%&'*+.^_`|~0-9A-Za-z-]+ [\x21-\x7e]+ HTTP\/\d\.\d$/, `${what}: forwarded request line ${show(line!)}`);
+  for (const h of headers) {
+    assert.match(h, /^[!#$%&'*+.^_`|~0-9A-Za-z-]+:[^\x00\r\n]*$/, `${what}: forwarded header line ${show(h)} in ${show(received.slice(0, end))}`);
+  }
+}
+
 async function runRequestCase(c: RequestCase, split = false) {
   const expected = c.lbd ?? c.haproxy;
   const accepted = c.lbd === undefined && c.alt !== undefined ? [expected, c.alt] : [expected];
@@ -168,6 +183,7 @@ async function runRequestCase(c: RequestCase, split = false) {
       const head = q.head.toLowerCase();
       assert.ok(!(/\ncontent-length:/.test(head) && /\ntransfer-encoding:/.test(head)), `forwarded with both content-length and transfer-encoding: ${show(q.head)}`);
     }
+    assertCleanHead(got, c.name);
   }
   await assertServing(lb.ports.fe!, c.name);
   assertNoCrash();
