@@ -84,6 +84,7 @@ test('HTTP servers: REQ/s, P99, P50 and 5XX columns with their figures; `-` for 
       server('api', 'api-1', { counters: { httpReqs: 900, reqRate: 212, latencyP50: 1.24, latencyP99: 38.6, hrsp5xx: 28 } }),
       server('api', 'api-2', { counters: { httpReqs: 90, reqRate: 41.5, latencyP50: 0.42, latencyP99: 1530, hrsp5xx: 0 } }),
       server('api', 'api-3'),
+      server('api', 'api-4', { counters: { httpReqs: 5, reqRate: 1, latencyP50: 0, latencyP99: 0, hrsp5xx: 0 } }),
     ], { mode: 'http' }),
   ]);
   const t = serverTable(snap, { width: 150, lines: 10, gap: 2, palette: plain, now: 100_000 });
@@ -93,6 +94,7 @@ test('HTTP servers: REQ/s, P99, P50 and 5XX columns with their figures; `-` for 
   assert.deepEqual(['REQ/s', 'P50', 'P99', '5XX'].map((h) => cell(0, h)), ['212', '1.2ms', '39ms', '28']);
   assert.deepEqual(['REQ/s', 'P50', 'P99', '5XX'].map((h) => cell(1, h)), ['41.5', '0.4ms', '1.5s', '0']);
   assert.deepEqual(['REQ/s', 'P50', 'P99', '5XX'].map((h) => cell(2, h)), ['-', '-', '-', '-']);
+  assert.deepEqual(['REQ/s', 'P50', 'P99', '5XX'].map((h) => cell(3, h)), ['1', '-', '-', '0']);
   // at 76 columns (an 80-column terminal's panel) the status stays whole and REQ/s is kept
   const narrow = serverTable(snap, { width: 76, lines: 10, gap: 2, palette: plain, now: 100_000 });
   assert.ok(narrow.headers.some((h) => h.trim() === 'REQ/s'), narrow.headers.join('|'));

@@ -74,5 +74,7 @@ test("response classes and latency are read from lbd's HTTP counters (hrsp1xx â€
   assert.deepEqual(responseClasses(b), { '1xx': 1, '2xx': 50, '3xx': 2, '4xx': 3, '5xx': 4, other: 0 });
   assert.deepEqual(latency(b), { p50: 1.5, p99: 250 });
   assert.equal(latency(backend('a', [])), null);
+  // p50 = p99 = 0 is lbd's answer for an empty ring of samples: no measurement
+  assert.equal(latency(backend('h', [], { mode: 'http', counters: { httpReqs: 60, latencyP50: 0, latencyP99: 0 } })), null);
   assert.deepEqual(sampleSnapshot(snapshot([b])).get('h'), { rate: 0, connectErrors: 0, responses: { '1xx': 1, '2xx': 50, '3xx': 2, '4xx': 3, '5xx': 4, other: 0 }, latency: { p50: 1.5, p99: 250 } });
 });

@@ -61,6 +61,19 @@ test('80x24 HTTP view: each backend and its servers with req/s, 2xx-5xx, p50/p99
   assert.ok(!lines.some((l) => l.includes('↑↓ scroll')), lines.join('\n'));
 });
 
+test('no latency samples (lbd reports p50 = p99 = 0 for an empty ring): `-`, not 0.0ms; the rest still shows', () => {
+  const snap = httpSnapshot();
+  const api = snap.backends.find((b) => b.name === 'api')!;
+  api.counters = { ...api.counters, latencyP50: 0, latencyP99: 0 };
+  const lines = screen(80, 24, snap, 'http');
+  assert.deepEqual(row(lines, 'api'), ['api', '254', '61000', '17', '300', '28', '-', '-', '92%', '0']);
+  assert.ok(!lines.join('\n').includes('0.0ms'));
+  const rows = buildTree(snap, { filter: null, sort: 'config', collapsed: new Set() });
+  const r = rows.find((x) => x.kind === 'backend' && x.backend.name === 'api')!;
+  const sum = text(summaryLine(r, { g: glyphsFor(false), now: NOW, rates: new RateHistory(1000) }));
+  assert.ok(sum.includes('254 req/s') && !sum.includes('p99'), sum);
+});
+
 test('ASCII HTTP view: no character outside ASCII (the key hints line aside: its arrows are not this view\'s)', () => {
   const lines = screen(80, 24, httpSnapshot(), 'http', true);
   for (const l of lines.slice(0, -1)) assert.match(l, /^[\x20-\x7e]*$/, l);

@@ -45,10 +45,12 @@ export function responseClasses(b: BackendSnapshot): ResponseClasses | null {
   return { '1xx': n(c.hrsp1xx), '2xx': n(c.hrsp2xx), '3xx': n(c.hrsp3xx), '4xx': n(c.hrsp4xx), '5xx': n(c.hrsp5xx), other: n(c.hrspOther) };
 }
 
-/** A backend's request latency now (p50 and p99 over its last 1024 requests, ms), or null without HTTP counters. */
+/** A backend's request latency now (p50 and p99 over its last 1024 requests, ms), or null without HTTP counters or samples. */
 export function latency(b: BackendSnapshot): { p50: number; p99: number } | null {
   const c = b.counters;
   if (c.httpReqs === undefined || c.latencyP50 === undefined || c.latencyP99 === undefined) return null;
+  // lbd reports 0 and 0 for an empty ring of samples: no measurement, not 0 ms
+  if (c.latencyP50 === 0 && c.latencyP99 === 0) return null;
   return { p50: c.latencyP50, p99: c.latencyP99 };
 }
 

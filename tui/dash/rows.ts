@@ -34,6 +34,11 @@ function httpText(s: ServerSnapshot, f: (c: ServerSnapshot['counters']) => strin
   return s.counters.httpReqs === undefined ? '-' : f(s.counters);
 }
 
+/** No latency samples: lbd reports 0 and 0 for an empty ring, which is no measurement, not 0 ms. */
+function noLatency(c: ServerSnapshot['counters']): boolean {
+  return !c.latencyP50 && !c.latencyP99;
+}
+
 /** True when some server of the snapshot has HTTP counters. */
 export function anyHttp(servers: readonly ServerSnapshot[]): boolean {
   return servers.some((s) => s.counters.httpReqs !== undefined);
@@ -64,8 +69,8 @@ export const COLUMNS: readonly Column[] = Object.freeze([
   { key: 'cur', header: 'SESS', priority: 2, shrink: false, min: 4, max: 9, align: 'right', text: (s) => String(s.counters.cur) },
   { key: 'rate', header: 'RATE', priority: 3, shrink: false, min: 4, max: 9, align: 'right', text: (s) => String(s.counters.rate) },
   { key: 'req', header: 'REQ/s', priority: 4, shrink: false, min: 5, max: 9, align: 'right', http: true, text: (s) => httpText(s, (c) => String(Math.round((c.reqRate ?? 0) * 10) / 10)) },
-  { key: 'p50', header: 'P50', priority: 6, shrink: false, min: 5, max: 7, align: 'right', http: true, text: (s) => httpText(s, (c) => fmtMs(c.latencyP50 ?? 0)) },
-  { key: 'p99', header: 'P99', priority: 5, shrink: false, min: 5, max: 7, align: 'right', http: true, text: (s) => httpText(s, (c) => fmtMs(c.latencyP99 ?? 0)) },
+  { key: 'p50', header: 'P50', priority: 6, shrink: false, min: 5, max: 7, align: 'right', http: true, text: (s) => httpText(s, (c) => (noLatency(c) ? '-' : fmtMs(c.latencyP50 ?? 0))) },
+  { key: 'p99', header: 'P99', priority: 5, shrink: false, min: 5, max: 7, align: 'right', http: true, text: (s) => httpText(s, (c) => (noLatency(c) ? '-' : fmtMs(c.latencyP99 ?? 0))) },
   { key: '5xx', header: '5XX', priority: 5, shrink: false, min: 3, max: 9, align: 'right', http: true, text: (s) => httpText(s, (c) => String(c.hrsp5xx ?? 0)), tone: (s) => ((s.counters.hrsp5xx ?? 0) > 0 ? 'bad' : 'plain') },
   { key: 'total', header: 'TOTAL', priority: 6, shrink: false, min: 5, max: 12, align: 'right', text: (s) => String(s.counters.total) },
   { key: 'econ', header: 'ECON', priority: 5, shrink: false, min: 4, max: 9, align: 'right', text: (s) => String(s.counters.connectErrors), tone: (s) => (s.counters.connectErrors > 0 ? 'warn' : 'plain') },

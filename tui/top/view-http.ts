@@ -63,6 +63,16 @@ export function responses(c: SessionCounters, cls: Class): number | undefined {
   }
 }
 
+/**
+ * The p50 and p99 latency of an object with HTTP counters, or null when it has no latency samples: lbd
+ * reports 0 and 0 for an empty ring (its percentiles of no request), which is no measurement, not 0 ms.
+ */
+export function latencyOf(c: SessionCounters): { p50: number; p99: number } | null {
+  if (!hasHttp(c) || c.latencyP50 === undefined || c.latencyP99 === undefined) return null;
+  if (c.latencyP50 === 0 && c.latencyP99 === 0) return null;
+  return { p50: c.latencyP50, p99: c.latencyP99 };
+}
+
 /** A latency in at most 5 cells: `0.4ms`, `12ms`, `350ms`, `1.2s`; `-` when unknown. */
 export function fmtMs(ms: number | undefined): string {
   if (ms === undefined || !Number.isFinite(ms) || ms < 0) return '-';
@@ -133,7 +143,8 @@ function backendLines(backs: BackendSnapshot[], g: Glyphs): Line[] {
     const http = hasHttp(c);
     const line: Line = [{ text: pad(name, nw), bold }, { text: ' ' }, textCell(http ? fmtRate(c.reqRate ?? 0) : '-', 6)];
     for (const cls of ['2xx', '3xx', '4xx', '5xx'] as const) line.push({ text: ' ' }, countCell(responses(c, cls), 5, CLASS_TONE[cls]));
-    line.push({ text: ' ' }, textCell(http ? fmtMs(c.latencyP50) : '-', 5), { text: ' ' }, textCell(http ? fmtMs(c.latencyP99) : '-', 5));
+    const lat = latencyOf(c);
+    line.push({ text: ' ' }, textCell(fmtMs(lat?.p50), 5), { text: ' ' }, textCell(fmtMs(lat?.p99), 5));
     line.push({ text: ' ' }, textCell(http ? reuseRatio(c) : '-', 5), { text: ' ' }, countCell(c.connectErrors + c.responseErrors, 4, 'down'));
     return line;
   };

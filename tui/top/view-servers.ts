@@ -12,7 +12,7 @@ import type { Glyphs } from './glyphs.js';
 import { width, type Line, type Seg, type Tone } from './line.js';
 import { rateKey, type RateHistory } from './rates.js';
 import { adminHidden, adminText, stateLook } from './status.js';
-import { fmtMs, hasHttp, reuseRatio } from './view-http.js';
+import { fmtMs, hasHttp, latencyOf, reuseRatio } from './view-http.js';
 import type { TreeRow } from './tree.js';
 
 export interface ViewCtx {
@@ -153,10 +153,14 @@ export function serverLayout(snap: Snapshot, w: number, ctx: ViewCtx) {
       i,
       0,
       { id: 'req', title: 'REQ/s', width: 6, align: 'right', priority: 6, cell: (r) => (hasHttp(counters(r)) ? { text: fmtRate(counters(r).reqRate ?? 0) } : { text: '', dim: true }) },
-      { id: 'p99', title: 'P99', width: 5, align: 'right', priority: 6, cell: (r) => (hasHttp(counters(r)) ? { text: fmtMs(counters(r).latencyP99) } : { text: '', dim: true }) },
+      { id: 'p99', title: 'P99', width: 5, align: 'right', priority: 6, cell: (r) => (hasHttp(counters(r)) ? textOrDash(fmtMs(latencyOf(counters(r))?.p99)) : { text: '', dim: true }) },
     );
   }
   return layout(w, lead, flex, cols);
+}
+
+function textOrDash(t: string): Seg {
+  return t === '-' ? { text: t, dim: true } : { text: t };
 }
 
 function numCell(n: number, tone: Tone): Seg {
@@ -203,6 +207,8 @@ function httpSummary(c: ServerSnapshot['counters'], sep: string): string {
   if (!hasHttp(c)) return '';
   let t = `${sep}${fmtRate(c.reqRate ?? 0)} req/s`;
   if (c.hrsp5xx) t += `${sep}5xx ${fmtCount(c.hrsp5xx)}`;
-  t += `${sep}p50 ${fmtMs(c.latencyP50)} p99 ${fmtMs(c.latencyP99)}${sep}reuse ${reuseRatio(c)}`;
+  const lat = latencyOf(c);
+  if (lat) t += `${sep}p50 ${fmtMs(lat.p50)} p99 ${fmtMs(lat.p99)}`;
+  t += `${sep}reuse ${reuseRatio(c)}`;
   return t;
 }
