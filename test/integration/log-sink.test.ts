@@ -253,3 +253,57 @@ test('header helpers: RFC 3164 pads the day with a space; ISO has microseconds a
   assert.deepEqual([1, 2, 3, 4, 5].map((n) => s.keep(n)), [true, false, true, true, false]);
   assert.equal(parseSample('1:0'), null);
 });
+
+test('stdout: a child process logs whole lines to its stdout and exits once closed', async () => {
+  const { spawn } = await import('node:child_process');
+  const mod = new URL('../../daemon/log-sink.js', import.meta.url).href;
+  const code = `
+    const { createAccessLog } = await import(${JSON.stringify(mod)});
+    const t = { kind: 'target', transport: 'stdout', address: 'stdout', host: '', port: null, len: 1024, format: 'short', sample: null, facility: 'local0', level: null, minLevel: null, where: { file: 'x', line: 1 } };
+    const log = createAccessLog([t], [], 'lbd');
+    for (let i = 0; i < 3; i++) log.emit('line ' + i, i === 2 ? 'err' : 'info');
+    await log.close();
+    process.stderr.write('sent=' + log.sent + ' dropped=' + log.dropped);`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err += d));
+  const status = await new Promise<number | null>((resolve, reject) => {
+    const t = setTimeout(() => {
+      child.kill();
+      reject(new Error('the child did not exit'));
+    }, 5000);
+    child.on('exit', (c) => {
+      clearTimeout(t);
+      resolve(c);
+    });
+  });
+  assert.equal(status, 0, err);
+  assert.equal(out, '<6>line 0\n<6>line 1\n<3>line 2\n');
+  assert.equal(err, 'sent=3 dropped=0');
+});
+
+test('TCP: newline-framed lines over a stream connection', async (t) => {
+  const received: string[] = [];
+  let arrived: () => void = () => {};
+  const both = new Promise<void>((r) => (arrived = r));
+  const server = net.createServer((c) => {
+    c.on('error', () => {});
+    c.on('data', (d) => {
+      received.push(d.toString());
+      if (received.join('').split('\n').length === 3) arrived();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.after(() => new Promise<void>((r) => server.close(() => r())));
+  const port = (server.address() as net.AddressInfo).port;
+  const log = createAccessLog([target({ transport: 'tcp', address: `tcp@127.0.0.1:${port}`, port, format: 'priority', facility: 'user' })], [], 'lbd')!;
+  log.emit('one');
+  log.emit('two', 'warning');
+  const deadline = setTimeout(() => arrived(), 2000);
+  await both;
+  clearTimeout(deadline);
+  assert.equal(received.join(''), '<14>one\n<12>two\n');
+  await log.close();
+});
