@@ -196,9 +196,10 @@ export interface Exchange {
 /**
  * Send `raw` on a fresh connection and read until the peer closes, a complete response with a
  * content-length arrived (`complete`), nothing came for `idleMs` after something came, or `deadlineMs`.
- * `end: true` half-closes after writing; an array of strings is written piece by piece, `gapMs` apart.
+ * `end: true` half-closes after writing; an array of strings is written piece by piece, `gapMs` apart;
+ * `lingerOnErrorMs` waits that long after a complete 4xx/5xx for the peer to close (then why is 'closed').
  */
-export function exchange(port: number, raw: string | Buffer | string[], o: { idleMs?: number; deadlineMs?: number; end?: boolean; untilClose?: boolean; gapMs?: number } = {}): Promise<Exchange> {
+export function exchange(port: number, raw: string | Buffer | string[], o: { idleMs?: number; deadlineMs?: number; end?: boolean; untilClose?: boolean; gapMs?: number; lingerOnErrorMs?: number } = {}): Promise<Exchange> {
   const idleMs = o.idleMs ?? 400;
   const deadlineMs = o.deadlineMs ?? 4000;
   return new Promise((resolve) => {
@@ -233,7 +234,13 @@ export function exchange(port: number, raw: string | Buffer | string[], o: { idl
       chunks.push(d);
       clearTimeout(idle);
       idle = setTimeout(() => finish('idle'), idleMs);
-      if (!o.untilClose && completeResponse(Buffer.concat(chunks).toString('latin1'))) finish('complete');
+      const text = Buffer.concat(chunks).toString('latin1');
+      if (o.untilClose || !completeResponse(text)) return;
+      // an error answer: wait a little for the close that should follow it (why becomes 'closed')
+      if (o.lingerOnErrorMs && statusOf(text) >= 400) {
+        clearTimeout(idle);
+        idle = setTimeout(() => finish('complete'), o.lingerOnErrorMs);
+      } else finish('complete');
     });
     sock.on('end', () => finish('closed'));
     sock.on('close', () => finish('closed'));

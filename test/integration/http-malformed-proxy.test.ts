@@ -165,7 +165,7 @@ async function runRequestCase(c: RequestCase, split = false) {
   back.reset();
   const ereq0 = num('fe/FRONTEND', 'ereq');
   const h4xx0 = num('fe/FRONTEND', 'hrsp_4xx');
-  const r = await exchange(lb.ports.fe!, split ? splitRaw(c.raw) : c.raw, { gapMs: 5 });
+  const r = await exchange(lb.ports.fe!, split ? splitRaw(c.raw) : c.raw, { gapMs: 5, lingerOnErrorMs: 500 });
   if (r.status === 200) await waitFor(() => back.heads > 0, 1000, 'the request at the backend').catch(() => {});
   await sleep(20);
   const got = back.bytes();
@@ -173,6 +173,7 @@ async function runRequestCase(c: RequestCase, split = false) {
   assert.ok(accepted.includes(r.status), `expected ${accepted.join(' or ')}, ${detail}`);
   if (r.status !== 200) {
     assert.equal(got, '', `refused with ${r.status} but the backend received bytes: ${detail}`);
+    assert.equal(r.why, 'closed', `the connection stays open after the ${r.status} (HAProxy closes it): ${detail}`);
     if (PAGES[r.status]) assertSamePage(r.text, PAGES[r.status]!, detail);
     await waitFor(() => num('fe/FRONTEND', 'ereq') > ereq0 || num('fe/FRONTEND', 'hrsp_4xx') > h4xx0, 1000, `ereq or hrsp_4xx counted for ${c.name}`);
   } else {
