@@ -5,7 +5,9 @@
  * - requests: each row on a fresh connection; the client gets the row's status (`lbd ?? haproxy`, or
  *   `alt`); a refused request reaches the backend with none of its bytes, is answered with HAProxy's page
  *   and counted (FRONTEND ereq or hrsp_4xx in `show stat`); a forwarded one reaches it as exactly one
- *   request with unambiguous framing; lbd still serves a normal request afterwards.
+ *   request with unambiguous framing and a normalised head; lbd still serves a normal request
+ *   afterwards. Rows decided by their head are sent again in three pieces.
+ * - a client that half-closes after an incomplete request (HAProxy answers 400).
  * - responses: each row sent by the backend to a plain GET; a refused one becomes HAProxy's 502 page and
  *   is counted in eresp on the server and the backend.
  * - classic CL.TE / TE.CL / TE.TE smuggling payloads end to end.
