@@ -230,3 +230,65 @@ test('Keep-Alive: timeout=1 leaves no safe window (1 s margin): the connection i
   assert.equal(lb.num('b/s1', 'reuse'), 0);
   assert.equal(lb.num('b/s1', 'connect'), 3);
 });
+
+test('HTTP/1.0 client with Connection: keep-alive: the proxied answer says keep-alive and the connection stays usable', async (t) => {
+  const be = await httpBackend('s1');
+  const lb = await startLb(cfg('safe'), { s1: be.port });
+  t.after(() => Promise.all([lb.close(), be.close()]));
+  const c = await Client.open(lb.port);
+  t.after(() => c.close());
+  for (let i = 0; i < 2; i++) {
+    c.send(`GET /k${i} HTTP/1.0\r\nConnection: keep-alive\r\n\r\n`);
+    const r = await c.response();
+    assert.equal(r.body.toString(), `s1 /k${i}`);
+    assert.match(r.head, /\r\nconnection: keep-alive\r\n/i);
+  }
+});
+
+test('Connection: close from the client: the answer says close, then lbd closes; the server connection is kept for others', async (t) => {
+  const be = await httpBackend('s1');
+  const lb = await startLb(cfg('always'), { s1: be.port });
+  t.after(() => Promise.all([lb.close(), be.close()]));
+  const c = await Client.open(lb.port);
+  t.after(() => c.close());
+  c.send(get('/bye', ['Connection: close']));
+  const r = await c.response();
+  assert.equal(r.status, 200);
+  assert.match(r.head, /\r\nconnection: close\r\n/i);
+  await c.closed();
+  assert.match(be.requests[0]!.head, /^GET \/bye HTTP\/1\.1\r\n/);
+  const c2 = await Client.open(lb.port);
+  t.after(() => c2.close());
+  c2.send(get('/next'));
+  assert.equal((await c2.response()).status, 200);
+  assert.equal(be.accepted, 1, 'the server connection survived the client\'s close (http-reuse always)');
+});
+
+test('counters after a known sequence: 2 clients × 3 requests (200, 404 from the server, local 200)', async (t) => {
+  const be = await httpBackend('s1', (r) => (r.req.path === '/missing' ? ok('no', [], '404 Not Found') : ok('yes')));
+  const lb = await startLb(cfg('safe', '  http-request return status 200 content-type text/plain string local if { path /local }'), { s1: be.port });
+  t.after(() => Promise.all([lb.close(), be.close()]));
+  for (let k = 0; k < 2; k++) {
+    const c = await Client.open(lb.port);
+    for (const p of ['/ok', '/missing', '/local']) {
+      c.send(get(p));
+      await c.response();
+    }
+    c.close();
+  }
+  await waitFor(() => lb.num('f/FRONTEND', 'scur') === 0, 2000, 'sessions to end');
+  const st = lb.stat();
+  const n = (row: string, f: string) => Number(st[row]![f] || 0);
+  assert.equal(n('f/FRONTEND', 'req_tot'), 6);
+  assert.equal(n('f/FRONTEND', 'hrsp_2xx'), 4);
+  assert.equal(n('f/FRONTEND', 'hrsp_4xx'), 2);
+  assert.equal(n('f/FRONTEND', 'stot'), 2);
+  assert.equal(n('b/BACKEND', 'hrsp_2xx'), 4, 'the backend\'s own `return` is counted on the backend');
+  assert.equal(n('b/BACKEND', 'hrsp_4xx'), 2);
+  assert.equal(n('f/FRONTEND', 'intercepted'), 2);
+  assert.equal(n('b/s1', 'hrsp_2xx'), 2);
+  assert.equal(n('b/s1', 'hrsp_4xx'), 2);
+  assert.equal(n('b/s1', 'connect') + n('b/s1', 'reuse'), 4, 'every proxied request either connected or reused');
+  assert.equal(be.requests.length, 4);
+  assert.equal(n('b/s1', 'connect'), be.accepted);
+});
