@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { errorBars, increase } from '../../tui/dash/bars.js';
-import { cut, shortDuration } from '../../tui/dash/text.js';
+import { cut, shortCount, shortDuration } from '../../tui/dash/text.js';
 import { TickHistory } from '../../tui/dash/history.js';
 import { backend, snapshot, tick } from './dash-fixtures.js';
 
@@ -42,10 +42,16 @@ test('before any tick: no bars, a title that says so', () => {
 test('HTTP response counters, when present, become bars by class summed over the HTTP backends', () => {
   const r = (x: number) => ({ '1xx': 0, '2xx': 100 * x, '3xx': 0, '4xx': 2 * x, '5xx': x, other: 0 });
   const ticks = [tick(0, { web: { responses: r(1) }, tcp: {} }), tick(5000, { web: { responses: r(3) }, tcp: { connectErrors: 7 } })];
-  const bars = errorBars(ticks, { maxBars: 2, titleWidth: 5 });
+  const bars = errorBars(ticks, { maxBars: 6, titleWidth: 5 });
   assert.equal(bars.title, 'HTTP responses by class, last 5s');
   assert.deepEqual(bars.titles, ['1xx', '2xx', '3xx', '4xx', '5xx', 'other']);
   assert.deepEqual(bars.data, [0, 200, 0, 4, 2, 0]);
+  // a narrow panel: 1xx and other go when they counted nothing, 2xx … 5xx stay
+  const narrow = errorBars(ticks, { maxBars: 4, titleWidth: 4 });
+  assert.deepEqual(narrow.titles, ['2xx', '3xx', '4xx', '5xx']);
+  assert.deepEqual(narrow.data, [200, 0, 4, 2]);
+  const withOther = [tick(0, { web: { responses: r(1) } }), tick(5000, { web: { responses: { ...r(3), other: 5 } } })];
+  assert.deepEqual(errorBars(withOther, { maxBars: 4, titleWidth: 4 }).titles, ['2xx', '3xx', '4xx', '5xx', 'oth…']);
   assert.equal(bars.note, undefined);
 });
 
@@ -57,9 +63,15 @@ test("from a real snapshot's HTTP counters: bars by class over the window, and t
   h.push(60_000, snapshot([web(4, 38.6), api(2, 1530), backend('tcp', [], { counters: { connectErrors: 9 } })]));
   const bars = errorBars(h.ticks, { maxBars: 3, titleWidth: 5 });
   assert.equal(bars.title, 'HTTP responses by class, last 1m');
-  assert.deepEqual(bars.data, [0, 310, 0, 21, 9, 0]);
+  assert.deepEqual(bars.titles, ['2xx', '3xx', '4xx', '5xx']);
+  assert.deepEqual(bars.data, [310, 0, 21, 9]);
   assert.equal(bars.note, 'p99 1.5s');
   assert.equal(errorBars([tick(0, { tcp: {} })], { maxBars: 3, titleWidth: 5 }).note, undefined);
+});
+
+test('bar labels: counts in at most 4 characters', () => {
+  assert.deepEqual([0, 950, 9999, 18_800, 190_400, 999_499, 999_500, 1_234_567, 12_345_678, 2e9].map(shortCount), ['0', '950', '9999', '19k', '190k', '999k', '1.0M', '1.2M', '12M', '2.0G']);
+  for (const n of [0, 1, 99_999, 5e8, 1e12]) assert.ok(shortCount(n).length <= 4, shortCount(n));
 });
 
 test('text helpers: cut with an ellipsis, short durations', () => {

@@ -14,7 +14,7 @@ export interface BarData {
   title: string;
   titles: string[];
   data: number[];
-  /** Entries left out for lack of room. */
+  /** Backends left out for lack of room. */
   hidden: number;
   /** HTTP: the highest p99 latency of the HTTP backends now (`p99 412ms`), for the title; else absent. */
   note?: string;
@@ -34,7 +34,8 @@ function windowText(ticks: readonly Tick[]): string {
 
 /**
  * The bars for these ticks, at most `maxBars` of them with titles cut to `titleWidth`. With more
- * backends than bars, those with the most errors are shown (in config order).
+ * backends than bars, those with the most errors are shown (in config order). For HTTP, the classes
+ * 1xx and other are left out when there are fewer than six bars and they counted nothing.
  */
 export function errorBars(ticks: readonly Tick[], opts: { maxBars: number; titleWidth: number }): BarData {
   const first = firstReal(ticks);
@@ -44,8 +45,7 @@ export function errorBars(ticks: readonly Tick[], opts: { maxBars: number; title
   const b0 = first.backends!;
   const b1 = last.backends!;
 
-  const http = [...b1.values()].some((s) => s.responses !== null);
-  if (http) {
+  if (httpBars(ticks)) {
     const totals = RESPONSE_CLASSES.map((cls) => {
       let sum = 0;
       for (const [name, s] of b1) {
@@ -56,7 +56,16 @@ export function errorBars(ticks: readonly Tick[], opts: { maxBars: number; title
     });
     let p99 = -1;
     for (const s of b1.values()) if (s.latency && s.latency.p99 > p99) p99 = s.latency.p99;
-    return { title: `HTTP responses by class, ${when}`, titles: RESPONSE_CLASSES.map((c) => cut(c, opts.titleWidth)), data: totals, hidden: 0, ...(p99 >= 0 ? { note: `p99 ${fmtMs(p99)}` } : {}) };
+    // 2xx … 5xx always; 1xx and other (rare) when there are bars enough, or when they counted something
+    const keep = RESPONSE_CLASSES.map((c, i) => (c !== '1xx' && c !== 'other') || opts.maxBars >= RESPONSE_CLASSES.length || totals[i]! > 0);
+    const shown = RESPONSE_CLASSES.filter((_, i) => keep[i]);
+    return {
+      title: `HTTP responses by class, ${when}`,
+      titles: shown.map((c) => cut(c, opts.titleWidth)),
+      data: totals.filter((_, i) => keep[i]),
+      hidden: 0,
+      ...(p99 >= 0 ? { note: `p99 ${fmtMs(p99)}` } : {}),
+    };
   }
 
   const rows = [...b1].map(([name, s], i) => ({ name, i, n: increase(b0.get(name)?.connectErrors ?? 0, s.connectErrors) }));
@@ -72,4 +81,10 @@ export function errorBars(ticks: readonly Tick[], opts: { maxBars: number; title
     data: shown.map((r) => r.n),
     hidden: rows.length - shown.length,
   };
+}
+
+/** True when these ticks give HTTP bars (some backend has seen HTTP requests in the newest tick). */
+export function httpBars(ticks: readonly Tick[]): boolean {
+  const last = lastReal(ticks);
+  return !!last && [...last.backends!.values()].some((s) => s.responses !== null);
 }

@@ -9,10 +9,10 @@ import type { DashWidgets } from './layout.js';
 import type { Palette } from './palette.js';
 import { rateChart } from './series.js';
 import { lastReal } from './history.js';
-import { errorBars } from './bars.js';
+import { errorBars, httpBars } from './bars.js';
 import { backendHealth, donutGeometry, donutLabel, healthTone, pickBackends } from './health.js';
 import { serverTable } from './rows.js';
-import { clock, cut, shortDuration } from './text.js';
+import { clock, cut, shortCount, shortDuration } from './text.js';
 
 /** Set a panel's title: the first of `texts` that fits its top border (the last one cut to fit). */
 function title(el: { width: unknown; setLabel(text: string): void }, ...texts: string[]): void {
@@ -121,14 +121,22 @@ function drawServers(w: DashWidgets, model: DashModel, p: Palette): void {
 
 function drawErrors(w: DashWidgets, model: DashModel): void {
   const inner = Number(w.errors.width) - 4;
-  const count = Math.max(1, lastReal(model.history.ticks)?.backends?.size ?? 1);
-  const spacing = Math.max(6, Math.min(16, Math.floor(inner / count)));
-  const bars = errorBars(model.history.ticks, { maxBars: Math.max(1, Math.floor(inner / spacing)), titleWidth: spacing - 1 });
+  const ticks = model.history.ticks;
+  // HTTP: up to six bars of three-letter classes (5 cells each at least); else one bar per backend
+  const http = httpBars(ticks);
+  const count = http ? 6 : Math.max(1, lastReal(ticks)?.backends?.size ?? 1);
+  const least = http ? 5 : 6;
+  const maxBars = Math.max(1, Math.floor(inner / least));
+  const bars = errorBars(ticks, { maxBars, titleWidth: Math.max(least, Math.min(16, Math.floor(inner / Math.min(count, maxBars)))) - 1 });
+  const spacing = Math.max(least, Math.min(16, Math.floor(inner / Math.max(1, bars.titles.length))));
   w.errors.options.barSpacing = spacing;
   w.errors.options.barWidth = Math.max(2, Math.min(8, spacing - 3));
-  w.errors.setData({ titles: bars.titles, data: bars.data });
+  // the widget writes each value with toString() over a bar a few cells wide: a number that keeps its
+  // value (the bar's height) but writes itself short (`19k`), so labels do not run into each other
+  w.errors.setData({ titles: bars.titles, data: bars.data.map((n) => Object.assign(new Number(n), { toString: () => shortCount(n) }) as unknown as number) });
   const note = bars.note ? ` · ${bars.note}` : '';
-  title(w.errors, `${bars.title}${note}${bars.hidden ? ` · ${bars.hidden} more` : ''}`, `${bars.title}${note}`, ...(bars.note ? [`responses${note}`, `HTTP${note}`, 'responses by class'] : [bars.title]));
+  const more = bars.hidden ? ` · ${bars.hidden} more` : '';
+  title(w.errors, `${bars.title}${note}${more}`, `${bars.title}${note}`, ...(http ? [`responses by class${note}`, `responses${note}`, `HTTP${note}`, 'HTTP responses'] : [bars.title]));
 }
 
 function drawEvents(w: DashWidgets, model: DashModel): void {

@@ -36,3 +36,15 @@ export function fmtMs(ms: number): string {
   if (ms < 999.5) return `${Math.round(ms)}ms`;
   return ms < 9950 ? `${(ms / 1000).toFixed(1)}s` : `${Math.round(ms / 1000)}s`;
 }
+
+/** A count in at most 4 characters (below 10^16), for a bar's label: `950`, `9999`, `19k`, `190k`, `1.2M`, `12M`. */
+export function shortCount(n: number): string {
+  if (!Number.isFinite(n)) return '-';
+  if (n < 10_000) return String(Math.round(n));
+  if (n < 999_500) return `${Math.round(n / 1000)}k`;
+  if (n < 9_950_000) return `${(n / 1e6).toFixed(1)}M`;
+  if (n < 999_500_000) return `${Math.round(n / 1e6)}M`;
+  if (n < 9.95e9) return `${(n / 1e9).toFixed(1)}G`;
+  if (n < 999.5e9) return `${Math.round(n / 1e9)}G`;
+  return `${Math.round(n / 1e12)}T`;
+}

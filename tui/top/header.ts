@@ -115,7 +115,8 @@ export function headerLines(feed: FeedState, rates: RateHistory, w: number, g: G
   const l2: Part[] = [
     { segs: [{ text: 'sess ', dim: true }, { text: String(p.currConns), bold: true }], priority: 0 },
     { segs: [{ text: 'conn/s ', dim: true }, { text: fmtRate(p.connRate) }], priority: 1 },
-    { segs: [{ text: 'req/s ', dim: true }, { text: http.length ? fmtRate(http.reduce((n, f) => n + (f.counters.reqRate ?? 0), 0)) : '-' }], priority: 4 },
+    // with HTTP frontends, their request rate matters more than bytes (kept at 80 columns); without, it is a dash
+    { segs: [{ text: 'req/s ', dim: true }, { text: http.length ? fmtRate(http.reduce((n, f) => n + (f.counters.reqRate ?? 0), 0)) : '-' }], priority: http.length ? 1 : 4 },
     { segs: [{ text: 'in ', dim: true }, { text: `${fmtBytes(total.in)}/s` }], priority: 2 },
     { segs: [{ text: 'out ', dim: true }, { text: `${fmtBytes(total.out)}/s` }], priority: 2 },
   ];
