@@ -90,6 +90,8 @@ test('without HTTP frontends the view says so and keeps the checks; no traffic t
 test("the header's req/s is the HTTP frontends' request rate, not their session rate", () => {
   const lines = screen(120, 30, httpSnapshot(), 'servers');
   assert.match(lines[1]!, /req\/s 254\b/);
+  // kept at 80 columns (bytes give way first) when there are HTTP frontends
+  assert.match(screen(80, 24, httpSnapshot(), 'servers')[1]!, /req\/s 254\b/);
 });
 
 test('servers view: REQ/s and P99 for HTTP rows when wide; dropped at 80 columns; the status line says them', () => {
