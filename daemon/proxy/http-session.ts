@@ -324,10 +324,15 @@ export class HttpSession implements ConnHandler {
     this.clientReading = false;
     switch (this.cState) {
       case C.HEAD:
-        if (this.reqParser.started && this.txnOpen === false) {
-          this.termination = 'CR';
+        // HAProxy 2.6 answers 400 to a client that closes before its request is complete, even before the
+        // first byte of a connection's first request; an idle keep-alive connection just closes
+        if (this.reqParser.started || this.requests === 0) {
+          this.frontend.counters.reqErrors++;
           this.openTxnForLog();
-          this.logTxn();
+          this.termination = 'CR';
+          this.status = 400;
+          this.countStatus(400, null);
+          return this.sendAndClose(muxError(400));
         }
         return this.close();
       case C.BODY:
@@ -390,7 +395,7 @@ export class HttpSession implements ConnHandler {
       this.status = f.status;
       this.termination = 'PR';
       this.countStatus(f.status, null);
-      this.sendAndClose(f.status === 400 ? muxError(400) : errorResponse(f.status, true));
+      this.sendAndClose(f.status === 400 || f.status === 422 ? muxError(f.status) : errorResponse(f.status, true));
       return false;
     }
     const feHttp = fe.cfg.http;
@@ -723,8 +728,15 @@ export class HttpSession implements ConnHandler {
         p = d.pos;
         if (ev === Chunk.NEED_MORE) break;
         if (ev === Chunk.ERROR) {
+          // a bad chunked request body: HAProxy's 400 while no response has started, else the connection goes
           this.frontend.counters.reqErrors++;
-          this.abort('PD');
+          if (this.sState === S.HEAD && !this.resStarted) {
+            this.termination = 'PD';
+            this.releaseServer(false);
+            this.status = 400;
+            this.countStatus(400, null);
+            this.sendAndClose(muxError(400));
+          } else this.abort('PD');
           return end;
         }
         if (ev === Chunk.DONE) {
@@ -862,7 +874,7 @@ export class HttpSession implements ConnHandler {
     if (s.cfg.observe === 'layer7') observeResult(s, !(status >= 500 && status !== 501 && status !== 505));
     let cookieLetter = 'N';
     if (beHttp?.cookie) cookieLetter = persistOnResponse(beHttp.cookie, s, this.cookie?.state ?? 'N', this.byCookie, this.res);
-    this.cookieState = `${this.cookie?.state ?? 'N'}${cookieLetter}`;
+    if (beHttp?.cookie) this.cookieState = `${this.cookie?.state ?? 'N'}${cookieLetter}`;
     // the head for the client
     const chunked = rf.body === Body.CHUNKED;
     markHopByHop(h, (rf.upgrade ? HOP_KEEP_UPGRADE : 0) | (chunked ? HOP_KEEP_TRANSFER_ENCODING : 0));
@@ -921,7 +933,12 @@ export class HttpSession implements ConnHandler {
         p = d.pos;
         if (ev === Chunk.NEED_MORE) break;
         if (ev === Chunk.ERROR) {
-          this.badResponse('SD');
+          if (this.headOut !== null) {
+            // nothing of this response reached the client yet: it becomes a 502
+            this.headOut = null;
+            this.sState = S.HEAD;
+            this.badResponse('PH');
+          } else this.badResponse('SD');
           return end;
         }
         if (ev === Chunk.DONE) {
@@ -1122,10 +1139,19 @@ export class HttpSession implements ConnHandler {
     const files = this.be?.cfg.http?.errorFiles.length ? this.be.cfg.http.errorFiles : this.frontend.cfg.http?.errorFiles ?? [];
     this.status = status;
     this.countStatus(status, null);
-    const page = errorPage(status, files, true);
+    // as HAProxy: the client connection stays open after a 502/503/504 when the whole request was read
+    // and the client keeps alive; else `connection: close` and close
+    if (this.cState !== C.DONE || this.reqF.upgrade) this.closeAfter = true;
+    const close = this.closeAfter || this.clientEndedFlag;
+    const page = errorPage(status, files, close);
     this.bytesOut += page.length;
-    this.closeAfter = true;
-    this.finishWith(page);
+    if (close) return this.finishWith(page);
+    this.client.write(page);
+    this.endTxn();
+    const held = this.held;
+    this.held = null;
+    if (held !== null) this.stash(held, 0, held.length);
+    this.nextRequest();
   }
 
   /** Answer the request from lbd (monitor-uri, rules, no backend); the request's body is not read. */

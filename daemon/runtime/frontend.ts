@@ -166,6 +166,8 @@ export class Frontend {
   http: HttpContext | null = null;
   /** The access log of this frontend (`log` + `option httplog`/`tcplog`/`log-format`), or null when it logs nothing. */
   accessLog: ((rec: TxnLog, view: RequestView | null) => void) | null = null;
+  /** HAProxy's default log (targets, no log style): one line per accepted connection. */
+  connectLog: ((c: Pick<TxnLog, 'src' | 'srcPort' | 'dst' | 'dstPort' | 'frontend'>) => void) | null = null;
 
   constructor(cfg: FrontendConfig, readonly proc: ProcessCounters, readonly log: Logger, readonly transport: Transport) {
     this.cfg = cfg;
@@ -232,6 +234,10 @@ export class Frontend {
     this.proc.cur++;
     this.proc.cum++;
     this.proc.rate.add(now);
+    if (this.connectLog) {
+      const e = sock.endpoints();
+      if (e) this.connectLog({ ...e, frontend: this.name });
+    }
     const inspect = this.cfg.tcpRequest;
     if (inspect !== undefined && inspect.rules.length > 0 && this.cfg.mode === 'tcp') return this.inspect(sock);
     // mode http routes each request itself

@@ -1,4 +1,4 @@
-import type { Config, ServerConfig } from '../config/types.js';
+import type { Config, FrontendConfig, ServerConfig } from '../config/types.js';
 import type { Snapshot, ReloadInfo } from '../../shared/snapshot.js';
 import { ADMIN } from '../../shared/snapshot.js';
 import type { Probe } from '../health/probe-types.js';
@@ -15,6 +15,8 @@ import { VERSION } from '../version.js';
 import type { Transport } from '../proxy/conn.js';
 import { selectTransport } from '../proxy/transport.js';
 import { HttpPool } from '../http/pool.js';
+import { createAccessLog, type AccessLog } from '../log-sink.js';
+import { formatAccessLog, formatConnectLog } from '../http/access-log.js';
 import type { HttpContext } from '../proxy/http-session.js';
 
 export interface RuntimeOptions {
@@ -196,6 +198,7 @@ export class Runtime {
         fe.cfg = fc;
       }
       fe.http = fc.mode === 'http' ? this.httpContext(next) : null;
+      this.wireAccessLog(fe, fc, next);
       // rules up to the first unconditional one are evaluated per connection; that one (or default_backend) is the fallback
       const stop = fc.useBackends.findIndex((r) => r.cond === null);
       const conditional = stop < 0 ? fc.useBackends : fc.useBackends.slice(0, stop);
@@ -224,6 +227,7 @@ export class Runtime {
     }
     for (const [name, fe] of this.frontends) {
       if (seenFrontends.has(name)) continue;
+      this.closeAccessLog(name);
       fe.dropWaiting();
       this.proc.frontends.delete(fe);
       this.frontends.delete(name);
@@ -443,6 +447,51 @@ export class Runtime {
     for (const be of this.backends.values()) be.close();
     for (const sess of [...this.proc.sessions]) sess.kill('process stopping');
     this.pool?.closeAll();
+    for (const name of [...this.sinks.keys()]) this.closeAccessLog(name);
+  }
+
+  /** Each frontend's log sink, kept across reloads while its targets stay the same. */
+  private readonly sinks = new Map<string, { key: string; log: AccessLog }>();
+
+  /**
+   * A frontend's access log: `log` targets (or `log global`) and the line style (`option httplog`,
+   * `tcplog`, `log-format`; none: HAProxy's "Connect from" line at accept). No target, no log.
+   */
+  private wireAccessLog(fe: Frontend, fc: FrontendConfig, cfg: Config): void {
+    const lc = fc.http?.log;
+    const globalTargets = cfg.global.logTargets ?? [];
+    const key = lc ? JSON.stringify([lc.targets, lc.targets.some((t) => t.kind === 'global') ? globalTargets : []]) : '';
+    let sink = this.sinks.get(fc.name);
+    if (sink && sink.key !== key) {
+      void sink.log.close();
+      this.sinks.delete(fc.name);
+      sink = undefined;
+    }
+    fe.accessLog = null;
+    fe.connectLog = null;
+    if (!lc || lc.targets.length === 0) return;
+    if (!sink) {
+      const log = createAccessLog(lc.targets, globalTargets, 'lbd', { logger: this.log });
+      if (log === null) return;
+      this.sinks.set(fc.name, (sink = { key, log }));
+    }
+    const out = sink.log;
+    const opts = { mode: fc.mode };
+    if (lc.style === null) {
+      fe.connectLog = (c) => out.emit(formatConnectLog(c, fc.mode));
+      return;
+    }
+    fe.accessLog = (rec, view) => {
+      const line = formatAccessLog(rec, lc, view, opts);
+      if (line !== null) out.emit(line);
+    };
+  }
+
+  private closeAccessLog(name: string): void {
+    const sink = this.sinks.get(name);
+    if (!sink) return;
+    this.sinks.delete(name);
+    void sink.log.close();
   }
 
   /** The HTTP server connection pool (made with the first `mode http` frontend, kept across reloads). */

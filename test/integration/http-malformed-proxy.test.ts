@@ -29,24 +29,8 @@ const page = (name: string) => readFileSync(join(ROOT, 'test/fixtures/http/hapro
 const PAGES: Record<number, string> = { 400: page('mux-400'), 422: page('mux-422') };
 const PAGE_502 = page('stream-502-bad-response');
 
-/** Rows where lbd is known to differ from the table (or from HAProxy): case name → todo reason. */
-const CHUNK_400 = 'engine: a bad chunked body arriving with the head closes the connection with no response (ereq counted, backend gets nothing); HAProxy 2.6.12 answers 400';
-const KNOWN: Record<string, string> = {
-  'chunk size overflow': CHUNK_400,
-  'chunk size negative': CHUNK_400,
-  'chunk size non-hex': CHUNK_400,
-  'chunk size 0x prefix': CHUNK_400,
-  'chunk size empty': CHUNK_400,
-  'chunk data without CRLF': CHUNK_400,
-  'chunk extension with bare CR': CHUNK_400,
-  'chunk data longer than size': CHUNK_400,
-  'trailer with invalid name': CHUNK_400,
-  'extra: bare LF inside chunked body framing and a bad size': CHUNK_400,
-  'response: response bad chunk size': 'engine: a response with a bad chunk size closes the client connection with no response; HAProxy 2.6.12 answers its 502 page and counts eresp',
-  'half-close': 'engine: when the client half-closes after an incomplete request lbd closes without a response (and counts no ereq); HAProxy 2.6.12 answers its 400 page',
-  'page 422': 'engine: lbd\'s 422 uses lower-case header names and adds "connection: close"; HAProxy\'s mux page is "Content-length: 116", "Cache-Control", "Content-Type", no Connection header (both close the connection)',
-  'page 502': 'engine: lbd\'s 502 adds "connection: close" and closes the client connection; HAProxy 2.6.12 sends its page without a Connection header and keeps the connection open (closed by timeout http-keep-alive)',
-};
+/** Rows where lbd is known to differ from the table (or from HAProxy): case name → todo reason. None today. */
+const KNOWN: Record<string, string> = {};
 
 /** Rows this file adds for categories the shared table lacks (each checked against HAProxy 2.6.12 on loopback). */
 const H = 'Host: h\r\n';

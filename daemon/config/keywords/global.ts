@@ -119,7 +119,7 @@ export const GLOBAL_KEYWORDS: KeywordTable<GlobalDraft> = {
     },
   },
   log: {
-    help: '<address> [len <n>] [format <fmt>] [sample <r>:<n>] <facility> [<level> [<minlevel>]]: parsed and kept; lbd logs to stderr',
+    help: '<address> [len <n>] [format <fmt>] [sample <r>:<n>] <facility> [<level> [<minlevel>]]: where \'log global\' in proxies sends access logs (lbd\'s own messages go to stderr)',
     sections: GLOBAL,
     parse(ctx, g) {
       if (ctx.args.length === 0) return ctx.error('expects a log target');
@@ -127,7 +127,6 @@ export const GLOBAL_KEYWORDS: KeywordTable<GlobalDraft> = {
       if (t === undefined) return;
       g.logs.push(ctx.line.raw);
       g.logTargets.push(t);
-      ctx.warn('ignored by lbd (it logs to stderr); the line is kept in the configuration');
     },
   },
   daemon: ignored('accepted and ignored', 'it runs in the foreground; let the service manager detach it'),

@@ -58,13 +58,13 @@ const mode = (m: HttpConnectionMode, help: string): OptionRow => ({
   },
 });
 
-/** A log style option, kept in the model; lbd does not write access logs yet, hence the warning. */
+/** A log style option: what the access log line looks like. */
 const logStyle = (help: string, set: (ctx: KwCtx, px: ProxyDraft, on: boolean) => boolean): OptionRow => ({
-  help: `${help}; accepted, not used yet (lbd writes no access log)`,
+  help,
   sections: PROXY_KINDS,
   negatable: true,
   parse(ctx, px, negate) {
-    if (set(ctx, px, !negate)) ctx.warn('ignored by lbd (it writes its own log lines to stderr)');
+    set(ctx, px, !negate);
   },
 });
 

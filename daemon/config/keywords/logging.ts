@@ -1,7 +1,7 @@
 /**
  * `log` (global and proxies) and `log-format`. Lines are parsed fully, with HAProxy's checks, into
- * LogTarget objects kept in the model for the access logger; lbd does not write traffic logs yet, so
- * each line still carries the warning lbd always gave.
+ * LogTarget objects for the access logger (daemon/log-sink.ts sends the lines, daemon/http/access-log.ts
+ * formats them).
  */
 import type { LogFormatName, LogLevel, LogTarget, SourceRef } from '../types.js';
 import type { ProxyDraft } from '../drafts.js';
@@ -89,19 +89,18 @@ export function parseLogLine(ctx: KwCtx, allowGlobal: boolean): LogTarget | unde
 
 /** `log global | <target> …` in a proxy section. */
 export const proxyLogKeyword: Keyword<ProxyDraft> = {
-  help: 'global | <address> [len <n>] [format <fmt>] [sample <r>:<n>] <facility> [<level> [<minlevel>]]: parsed and kept; lbd writes no access log yet',
+  help: 'global | <address> [len <n>] [format <fmt>] [sample <r>:<n>] <facility> [<level> [<minlevel>]]: where this proxy\'s access log goes (stdout, stderr, fd@N, UDP syslog host:port, a UNIX stream socket)',
   sections: PROXY_KINDS,
   parse(ctx, px) {
     const t = parseLogLine(ctx, true);
     if (t === undefined) return;
     px.http.logTargets.push(t);
-    ctx.warn('ignored by lbd (it logs to stderr)');
   },
 };
 
 /** `log-format <string>`: the custom access log line (replaces option tcplog/httplog). */
 export const logFormatKeyword: Keyword<ProxyDraft> = {
-  help: '<string>: access log format (%ci, %[src] …), checked and kept; lbd writes no access log yet',
+  help: '<string>: the access log line (%ci, %ST, %[src] …; HAProxy\'s variables)',
   sections: PROXY_KINDS,
   parse(ctx, px) {
     if (ctx.args.length !== 1) return ctx.error(ctx.args.length === 0 ? 'expects a format string' : "expects only one argument, don't forget to escape spaces!", ctx.args[1]);
@@ -110,6 +109,5 @@ export const logFormatKeyword: Keyword<ProxyDraft> = {
     if (px.kind === 'backend') return ctx.warn(`directive is ignored in backends`);
     px.http.logFormat = { text: ctx.args[0].text, nodes };
     px.http.logStyle = { style: 'custom', where: { file: ctx.line.file, line: ctx.line.line } };
-    ctx.warn('ignored by lbd (it writes its own log lines to stderr)');
   },
 };
