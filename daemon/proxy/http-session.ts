@@ -327,7 +327,7 @@ export class HttpSession implements ConnHandler {
         // HAProxy 2.6 answers 400 to a client that closes before its request is complete, even before the
         // first byte of a connection's first request; an idle keep-alive connection just closes
         if (this.reqParser.started || this.requests === 0) {
-          this.frontend.counters.reqErrors++;
+          this.countBadRequest();
           this.openTxnForLog();
           this.termination = 'CR';
           this.status = 400;
@@ -367,9 +367,17 @@ export class HttpSession implements ConnHandler {
 
   // ---------------------------------------------------------------- request
 
+  /** A request refused before it was parsed (400, 408): HAProxy counts it in req_tot and ereq. */
+  private countBadRequest(): void {
+    const c = this.frontend.counters;
+    c.reqErrors++;
+    c.httpReqs++;
+    c.reqRate.add(Date.now());
+  }
+
   private badRequest(): void {
     const p = this.reqParser;
-    this.frontend.counters.reqErrors++;
+    this.countBadRequest();
     this.openTxnForLog();
     this.status = p.errorStatus;
     this.termination = 'PR';
@@ -1389,7 +1397,7 @@ export class HttpSession implements ConnHandler {
         if (this.cState !== C.HEAD) return;
         // HAProxy: 408 on a connection's first request (even with no byte), or on a started one
         if (this.requests > 0 && !this.reqParser.started) return this.close();
-        this.frontend.counters.reqErrors++;
+        this.countBadRequest();
         this.openTxnForLog();
         this.termination = 'cR';
         this.status = 408;
