@@ -258,7 +258,6 @@ export class HttpSession implements ConnHandler {
           const r = this.reqParser.execute(buf, off, end);
           if (r === NEED_MORE) return;
           if (r === PARSE_ERROR) return this.badRequest();
-          this.bytesIn += r - off;
           if (!this.requestHead(buf, r, end)) return;
           off = r;
           continue;
@@ -394,6 +393,7 @@ export class HttpSession implements ConnHandler {
     this.tHead = now;
     if (this.tReq === 0) this.tReq = now;
     this.openTxn();
+    this.bytesIn = h.length + h.skipped;
     this.req.reset(h);
     const f = this.reqF;
     fe.counters.httpReqs++;
@@ -580,6 +580,7 @@ export class HttpSession implements ConnHandler {
       this.target = s;
       s.counters.open(now);
       s.counters.httpReqs++;
+      s.counters.reqRate.add(now);
       s.sessionsSet.add(this);
     }
     this.tConn = now;
@@ -1264,6 +1265,13 @@ export class HttpSession implements ConnHandler {
     fe.counters.bytesOut += this.bytesOut;
     const be = this.be;
     const s = this.target;
+    if (this.tHead !== 0 && this.status > 0) {
+      // the request's latency (first byte of the request to the end of the response), for the consoles' percentiles
+      const ms = now - this.tReq;
+      fe.counters.latency(ms);
+      be?.counters.latency(ms);
+      s?.counters.latency(ms);
+    }
     if (be) {
       be.counters.bytesIn += this.bytesIn;
       be.counters.bytesOut += this.bytesOut;
