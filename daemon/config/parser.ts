@@ -127,7 +127,7 @@ export class ConfigParser {
       // `no log` forgets the log targets inherited from defaults
       if (ctx.args.length > 1) return ctx.sub(1).error(`unexpected argument '${ctx.args[1].text}' (expects no argument)`, ctx.args[1]);
       px.http.logTargets = [];
-      return ctx.sub(1).warn('ignored by lbd (it logs to stderr)');
+      return;
     }
     ctx.error("only 'no option <name>' and 'no log' are supported", ctx.args[0]);
   }

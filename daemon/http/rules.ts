@@ -51,6 +51,8 @@ export interface RuleContext {
   readonly errorFiles: readonly ErrorFileConfig[];
   /** The client closes after this response (HTTP/1.0 or Connection: close): add `connection: close`. */
   readonly close: boolean;
+  /** An HTTP/1.0 client that keeps the connection: add `connection: keep-alive` (as HAProxy). */
+  readonly keepAlive10?: boolean;
 }
 
 /** The page for `status`: the errorfile configured for it, else HAProxy's built-in page. */
@@ -179,7 +181,7 @@ export function returnResponse(r: ReturnResponse, view: RequestView, ctx: RuleCo
   for (const h of r.headers) head += `${h.name.toLowerCase()}: ${h.value.format(view)}\r\n`;
   head += `content-length: ${body.length}\r\n`;
   if (body.length > 0 && contentType !== null) head += `content-type: ${contentType}\r\n`;
-  if (ctx.close) head += 'connection: close\r\n';
+  head += connectionField(ctx.close, ctx.keepAlive10 === true);
   return Buffer.concat([Buffer.from(`${head}\r\n`, 'latin1'), body]);
 }
 
@@ -208,12 +210,17 @@ function location(r: RedirectRule, view: RequestView): string | null {
 }
 
 /** HAProxy's redirect answer. */
-export function redirectResponse(r: RedirectRule, loc: string, close: boolean): Buffer {
+/** The Connection field lbd adds to its own answers, if any. */
+function connectionField(close: boolean, keepAlive10: boolean): string {
+  return close ? 'connection: close\r\n' : keepAlive10 ? 'connection: keep-alive\r\n' : '';
+}
+
+export function redirectResponse(r: RedirectRule, loc: string, close: boolean, keepAlive10 = false): Buffer {
   let head = `HTTP/1.1 ${r.code} ${defaultReason(r.code)}\r\ncontent-length: 0\r\nlocation: ${loc}\r\n`;
   if (r.code !== 301 && r.code !== 308) head += 'cache-control: no-cache\r\n';
   if (r.setCookie !== null) head += `set-cookie: ${r.setCookie}; path=/;\r\n`;
   if (r.clearCookie !== null) head += `set-cookie: ${r.clearCookie}; path=/; Max-Age=0; Expires=Thu, 01-Jan-1970 00:00:01 GMT;\r\n`;
-  if (close) head += 'connection: close\r\n';
+  head += connectionField(close, keepAlive10);
   return Buffer.from(`${head}\r\n`, 'latin1');
 }
 
@@ -221,7 +228,7 @@ function authResponse(realm: string, ctx: RuleContext): Buffer {
   const page = errorPage(401, ctx.errorFiles, false);
   const end = page.indexOf('\r\n\r\n');
   const head = page.subarray(0, end).toString('latin1');
-  const extra = `\r\nwww-authenticate: Basic realm="${realm}"${ctx.close ? '\r\nconnection: close' : ''}\r\n\r\n`;
+  const extra = `\r\nwww-authenticate: Basic realm="${realm}"\r\n${connectionField(ctx.close, ctx.keepAlive10 === true)}\r\n`;
   return Buffer.concat([Buffer.from(head + extra, 'latin1'), page.subarray(end + 4)]);
 }
 
@@ -259,7 +266,7 @@ export function runRequestRules(rules: readonly HttpRule<HttpRequestAction>[], m
         if (loc === null) continue;
         res.verdict = Verdict.RESPOND;
         res.status = a.redirect.code;
-        res.response = redirectResponse(a.redirect, loc, ctx.close);
+        res.response = redirectResponse(a.redirect, loc, ctx.close, ctx.keepAlive10 === true);
         return;
       }
     }
@@ -294,7 +301,7 @@ export function runResponseRules(rules: readonly HttpRule<HttpResponseAction>[],
         if (loc === null) continue;
         res.verdict = Verdict.RESPOND;
         res.status = a.redirect.code;
-        res.response = redirectResponse(a.redirect, loc, ctx.close);
+        res.response = redirectResponse(a.redirect, loc, ctx.close, ctx.keepAlive10 === true);
         return;
       }
     }

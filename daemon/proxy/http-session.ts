@@ -471,7 +471,7 @@ export class HttpSession implements ConnHandler {
   }
 
   private ruleContext(name: string, files: RuleContext['errorFiles']): RuleContext {
-    return { proxyName: name, errorFiles: files, close: this.closeAfter };
+    return { proxyName: name, errorFiles: files, close: this.closeAfter, keepAlive10: !this.closeAfter && !this.reqParser.head.http11 };
   }
 
   /** A rule stopped the request: answer, or close (reject). */

@@ -88,8 +88,8 @@ const cases: [string, string, string?][] = [
   ['auth: wrong password', get('/auth/x', [basic('admin', 'nope')])],
   ['monitor-uri', get('/health')],
   ['deny, HTTP/1.0', 'GET /deny HTTP/1.0\r\n\r\n'],
-  ['redirect, HTTP/1.0 keep-alive', 'GET /loc301 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n', 'engine: a local answer to an HTTP/1.0 keep-alive request lacks `connection: keep-alive` (HAProxy sends it)'],
-  ['return, HTTP/1.0 keep-alive', 'GET /return HTTP/1.0\r\nConnection: keep-alive\r\n\r\n', 'engine: a local answer to an HTTP/1.0 keep-alive request lacks `connection: keep-alive` (HAProxy sends it)'],
+  ['redirect, HTTP/1.0 keep-alive', 'GET /loc301 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n'],
+  ['return, HTTP/1.0 keep-alive', 'GET /return HTTP/1.0\r\nConnection: keep-alive\r\n\r\n'],
   ['deny, HTTP/1.1 Connection: close', get('/deny', ['Connection: close'])],
 ];
 

@@ -68,7 +68,6 @@ test('ignored global keywords are accepted with a warning each; log lines are ke
     "lbd.cfg:3: warning: 'user': ignored by lbd (it does not change user; start it as the right user)",
     "lbd.cfg:4: warning: 'group': ignored by lbd (it does not change group; start it as the right user)",
     "lbd.cfg:5: warning: 'chroot': ignored by lbd (it does not chroot)",
-    "lbd.cfg:6: warning: 'log': ignored by lbd (it logs to stderr); the line is kept in the configuration",
     "lbd.cfg:7: warning: 'nbthread': ignored by lbd (it runs one event loop)",
     "lbd.cfg:8: warning: 'nbproc': ignored by lbd (it runs one process)",
     "lbd.cfg:9: warning: 'master-worker': ignored by lbd (one process reloads in place)",
@@ -78,7 +77,7 @@ test('ignored global keywords are accepted with a warning each; log lines are ke
     "lbd.cfg:13: warning: 'stats socket': 'expose-fd listeners' is ignored by lbd (reloads happen in-process)",
   ]);
   assert.deepEqual(r.config!.global.logs, ['log 127.0.0.1:514 local0 notice']);
-  assert.equal(r.config!.warnings.length, 12);
+  assert.equal(r.config!.warnings.length, 11);
 });
 
 test('global errors: bad values, unknown keywords, proxy keywords in global', async () => {
