@@ -68,6 +68,29 @@ function limitsFor(bufsize: number, maxhdr: number): HeadLimits {
   return l;
 }
 
+/**
+ * Head parsers of closed sessions, kept for new ones (per kind and limits): a parser carries typed arrays
+ * sized by tune.http.maxhdr, and making two per connection was a measurable share of the GC work when
+ * every request comes on a new connection.
+ */
+const freeParsers = new Map<HeadLimits, HeadParser[][]>();
+const MAX_FREE_PARSERS = 1024;
+
+function takeParser(kind: HeadKind, limits: HeadLimits): HeadParser {
+  const p = freeParsers.get(limits)?.[kind]?.pop();
+  if (p) return p;
+  return new HeadParser(kind, limits);
+}
+
+function giveParser(p: HeadParser): void {
+  let lists = freeParsers.get(p.limits);
+  if (!lists) freeParsers.set(p.limits, (lists = [[], []]));
+  const list = lists[p.kind]!;
+  if (list.length >= MAX_FREE_PARSERS) return;
+  p.reset();
+  list.push(p);
+}
+
 const IDEMPOTENT = new Set<Method>([Method.GET, Method.HEAD, Method.PUT, Method.DELETE, Method.OPTIONS, Method.TRACE]);
 
 /** What the HTTP engine needs from the process: the server connection pool and the backends by name. */
@@ -176,15 +199,9 @@ export class HttpSession implements ConnHandler {
   constructor(readonly client: Conn, readonly frontend: Frontend, ctx: HttpContext) {
     this.ctx = ctx;
     const limits = limitsFor(frontend.proc.bufsize, ctx.maxhdr);
-    this.reqParser = new HeadParser(HeadKind.REQUEST, limits);
-    this.resParser = new HeadParser(HeadKind.RESPONSE, limits);
-    const e = client.endpoints();
-    if (e) {
-      this.req.src = e.src;
-      this.req.srcPort = e.srcPort;
-      this.req.dst = e.dst;
-      this.req.dstPort = e.dstPort;
-    }
+    this.reqParser = takeParser(HeadKind.REQUEST, limits);
+    this.resParser = takeParser(HeadKind.RESPONSE, limits);
+    this.req.endpoints = () => client.endpoints();
     frontend.proc.sessions.add(this);
     client.handler = this;
     this.tIdle = this.start;
@@ -463,8 +480,10 @@ export class HttpSession implements ConnHandler {
     this.assign();
     const c = this.cState as C;
     if (this.sState === S.WAIT && (c === C.DONE || c === C.BODY)) {
-      // the connection comes later (dial, queue): keep the bytes lent by onData, read nothing meanwhile
-      this.client.detachReadBuffer();
+      // the connection comes later (dial, queue): copy what is still needed of the bytes lent by onData
+      // (the head, a body start: small) rather than keep the connection's whole read buffer, and read nothing meanwhile
+      if (this.reqHead !== null && this.reqHead.buffer === buf.buffer) this.reqHead = Buffer.from(this.reqHead);
+      if (this.held !== null) this.held = Buffer.from(this.held);
       this.readClient(false);
     }
     return false;
@@ -1458,6 +1477,9 @@ export class HttpSession implements ConnHandler {
     if (this.txnOpen) this.endTxn();
     this.client.close();
     this.pending = this.held = null;
+    // nothing calls into this session any more (the Conn contract, the pool's checks of cState): its parsers serve others
+    giveParser(this.reqParser);
+    giveParser(this.resParser);
     this.frontend.proc.sessions.delete(this);
     this.frontend.release();
   }
