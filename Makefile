@@ -23,7 +23,7 @@ test-unit: build
 demo: build
 	node dist/examples/demo.js $(DEMO_ARGS)
 
-# lbd beside HAProxy and a bare Node pipe proxy, same backends, one run; prints ratios.
+# lbd beside HAProxy, a bare Node pipe proxy (TCP) and nginx and node-http-proxy (HTTP), same backends, one run; prints ratios.
 bench: build
 	node dist/bench/run.js
 
