@@ -424,7 +424,7 @@ export class HttpSession implements ConnHandler {
       return false;
     }
     const feHttp = fe.cfg.http;
-    this.closeAfter = !f.keepAlive;
+    this.closeAfter = !f.keepAlive || fe.proc.stopping;
     // monitor-uri: answered here, never forwarded
     if (feHttp?.monitorUri != null && (feHttp.monitorUri.startsWith('/') ? this.req.path === feHttp.monitorUri : this.req.url === feHttp.monitorUri)) {
       fe.counters.intercepted++;
@@ -874,7 +874,7 @@ export class HttpSession implements ConnHandler {
     // rules: the backend's first, then the frontend's (HAProxy's order)
     const beHttp = be.cfg.http;
     const feHttp = this.frontend.cfg.http;
-    if (this.cState !== C.DONE && !rf.upgrade) this.closeAfter = true;
+    if ((this.cState !== C.DONE && !rf.upgrade) || this.frontend.proc.stopping) this.closeAfter = true;
     if (rf.body === Body.UNTIL_CLOSE) this.closeAfter = true;
     if ((beHttp && beHttp.responseRules.length) || (feHttp && feHttp.responseRules.length)) {
       this.rr.reset();
@@ -1453,6 +1453,12 @@ export class HttpSession implements ConnHandler {
   }
 
   // ---------------------------------------------------------------- end
+
+  /** Graceful stop: an idle keep-alive connection closes now; a busy one after its response (`connection: close`). */
+  softStop(): void {
+    if (this.cState === C.HEAD && !this.reqParser.started && !this.txnOpen) return this.close();
+    this.closeAfter = true;
+  }
 
   /** `shutdown sessions`, hard stop. */
   kill(reason: string): void {

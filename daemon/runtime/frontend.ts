@@ -16,7 +16,7 @@ import type { RequestView } from '../http/acl/index.js';
 /** Process-wide connection accounting (global `maxconn`, `show info` CurrConns/CumConns/ConnRate). */
 export class ProcessCounters {
   /** Every live session, whatever frontend, backend or server it belongs to (hard stop closes them all). */
-  readonly sessions = new Set<{ kill(reason: string): void }>();
+  readonly sessions = new Set<{ kill(reason: string): void; softStop?(): void }>();
   cur = 0;
   cum = 0;
   readonly rate = new RateCounter();
@@ -40,6 +40,8 @@ export class ProcessCounters {
       this.draining = false;
     }
   }
+  /** The process is stopping gracefully: HTTP connections close after their current response. */
+  stopping = false;
   /** `tune.bufsize`: how many bytes `tcp-request content` inspection buffers at most. */
   bufsize = 16384;
   constructor(public maxconn: number) {}

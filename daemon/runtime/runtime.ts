@@ -418,9 +418,12 @@ export class Runtime {
   /** Stop accepting: close every listener (sessions in progress continue). */
   async closeListeners(): Promise<void> {
     this.stopping = true;
+    this.proc.stopping = true;
     for (const l of this.listeners.values()) l.close();
     this.listeners.clear();
     for (const fe of this.frontends.values()) fe.dropWaiting();
+    // as HAProxy's soft stop: idle keep-alive connections close now, busy ones after their response
+    for (const sess of [...this.proc.sessions]) sess.softStop?.();
   }
 
   currentSessions(): number {
