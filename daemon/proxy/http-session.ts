@@ -204,6 +204,8 @@ export class HttpSession implements ConnHandler {
     this.req.endpoints = () => client.endpoints();
     frontend.proc.sessions.add(this);
     client.handler = this;
+    // a logging frontend needs the client's address even after a reset: read it now
+    if (frontend.accessLog) void this.req.src;
     this.tIdle = this.start;
     const t = frontend.cfg.timeouts;
     this.setTimer(T.REQ, t.httpRequest ?? t.client);
@@ -1304,9 +1306,10 @@ export class HttpSession implements ConnHandler {
       s.counters.totalTime.add(now - this.tReq);
       s.counters.totalSamples++;
     }
+    // the server slot is given back before the log line, which then counts it as HAProxy 2.6 does (%sc)
+    if (s) this.leaveServer();
     this.logTxn(now);
     if (s) {
-      this.leaveServer();
       this.target = null;
       if (s.cfg.maxconn > 0) be?.dequeue();
     }
