@@ -12,10 +12,10 @@ import { strtol } from './cli-parse.js';
 
 type Live = TcpSession | HttpSession;
 
-/** Live proxied sessions (TCP, and HTTP client connections), oldest first. */
+/** Live proxied sessions (TCP, and HTTP client connections with a request in progress), oldest first. */
 function liveSessions(rt: Runtime): Live[] {
   const out: Live[] = [];
-  for (const s of rt.proc.sessions) if (s instanceof TcpSession || s instanceof HttpSession) out.push(s);
+  for (const s of rt.proc.sessions) if (s instanceof TcpSession || (s instanceof HttpSession && s.inProgress)) out.push(s);
   return out.sort((a, b) => a.id - b.id);
 }
 

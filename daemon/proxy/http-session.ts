@@ -226,6 +226,11 @@ export class HttpSession implements ConnHandler {
     return this.start;
   }
 
+  /** A request is in progress (`show sess` lists only those, as HAProxy does for HTTP connections). */
+  get inProgress(): boolean {
+    return this.txnOpen;
+  }
+
   /** The backend of the request in progress (`show sess`), or null between requests. */
   get backend(): Backend | null {
     return this.txnOpen ? this.be : null;
@@ -699,7 +704,8 @@ export class HttpSession implements ConnHandler {
       s.counters.connectSamples++;
       be.counters.connectTime.add(ms);
       be.counters.connectSamples++;
-      observeResult(s, true);
+      // a connect that works says nothing under `observe layer7` (HAProxy ignores it there): only layer4 counts it
+      if (s.cfg.observe === 'layer4') observeResult(s, true);
     }
     this.connectedTo = s;
     pc.conn.handler = this.srvSide;
