@@ -1,0 +1,37 @@
+/**
+ * `timeout client` in HTTP mode: a client that stops sending in the middle of its request body is
+ * closed after that much inactivity, and counted as a client abort (HAProxy's `cD` termination).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startLb } from '../helpers/http-lb.js';
+import { Client, httpBackend } from '../helpers/http-wire.js';
+
+test('timeout client: a request body that stalls is cut after the client timeout, counted as a client abort', async (t) => {
+  const be = await httpBackend('s1');
+  const lb = await startLb(`
+defaults
+    mode http
+    timeout connect 1s
+    timeout client 300ms
+    timeout server 5s
+frontend f
+    bind 127.0.0.1:\${fe}
+    default_backend b
+backend b
+    server s1 127.0.0.1:\${s1}
+`, { s1: be.port });
+  const c = await Client.open(lb.port);
+  t.after(async () => {
+    c.close();
+    await lb.close();
+    await be.close();
+  });
+  c.send('POST /upload HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nab');
+  const started = Date.now();
+  await c.closed(3000);
+  const ms = Date.now() - started;
+  assert.ok(ms >= 250 && ms < 2000, `closed after ${ms} ms (timeout client 300ms)`);
+  assert.equal(lb.num('b/BACKEND', 'cli_abrt'), 1);
+  assert.equal(be.requests.length, 0, 'the incomplete request never completed at the server');
+});
