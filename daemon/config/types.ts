@@ -89,6 +89,53 @@ export interface BindConfig {
   readonly name: string | null;
   /** `accept-proxy`: every connection starts with a PROXY protocol header (v1 or v2) giving the client's addresses. */
   readonly acceptProxy: boolean;
+  /** `ssl` and its options: TLS is terminated on this listener; absent (or null) for a plain listener. */
+  readonly ssl?: BindSslConfig | null;
+}
+
+/** One certificate of a TLS listener: a PEM's chain and key, the names it serves, from `crt` or a `crt-list` line. */
+export interface TlsCertificate {
+  /** The PEM file it came from (`show ssl cert`, `lbctl cert list`). */
+  readonly file: string;
+  /** The certificate chain (leaf first) and the private key, PEM text. */
+  readonly certPem: string;
+  readonly keyPem: string;
+  /** 'rsa' | 'ec' | other key type, as crypto names it (ECDSA and RSA certificates for one name live side by side). */
+  readonly keyType: string;
+  /** Names it serves for SNI, lower case: a crt-list line's filters, else the certificate's DNS SANs (else its CN); `*.x` wildcards allowed. */
+  readonly names: readonly string[];
+  /** Names excluded by `!name` filters of a crt-list line. */
+  readonly excluded: readonly string[];
+  /** The leaf's subject and issuer (one-line DN), serial and validity, epoch ms. */
+  readonly subject: string;
+  readonly issuer: string;
+  readonly serial: string;
+  readonly notBefore: number;
+  readonly notAfter: number;
+  /** The `bind` line (or crt-list line) that named it. */
+  readonly where: SourceRef;
+}
+
+/** `bind … ssl crt <pem|dir> [crt-list <f>] [alpn …] [ssl-min-ver …] …` with global `ssl-default-bind-*` applied. */
+export interface BindSslConfig {
+  /** Every certificate, in load order; the first is the default (no SNI, or no name matches). */
+  readonly certs: readonly TlsCertificate[];
+  /** ALPN protocols offered, in order (`alpn h2,http/1.1`); empty: no ALPN. */
+  readonly alpn: readonly string[];
+  /** Protocol range, Node's names: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3'. Default TLSv1.2 .. TLSv1.3. */
+  readonly minVersion: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+  readonly maxVersion: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+  /** OpenSSL cipher list (TLS 1.2 and below), TLS 1.3 suites, groups (`curves`); null: lbd's secure defaults. */
+  readonly ciphers: string | null;
+  readonly ciphersuites: string | null;
+  readonly curves: string | null;
+  readonly noTlsTickets: boolean;
+  /** `strict-sni`: refuse a handshake whose SNI matches no certificate (instead of using the default). */
+  readonly strictSni: boolean;
+  /** Client certificates: `verify none|optional|required`, `ca-file`, `crl-file` (PEM text as loaded). */
+  readonly verify: 'none' | 'optional' | 'required';
+  readonly caFile: { readonly path: string; readonly pem: string } | null;
+  readonly crlFile: { readonly path: string; readonly pem: string } | null;
 }
 
 /** `use_backend <backend> [if|unless <condition>]`; an unconditional rule has `cond: null`. */
