@@ -52,6 +52,26 @@ export interface Conn {
   early?: Buffer | null;
   /** The client sent FIN before the session started (during `tcp-request` inspection): passed on after `early`. */
   earlyEnd?: boolean;
+  /** A connection accepted on a TLS listener (`bind … ssl`): what its handshake settled. Unset otherwise. */
+  tls?: TlsInfo;
+}
+
+/** The TLS side of a connection accepted on a `bind … ssl` listener (for `ssl_fc*` fetches, logs and counters). */
+export interface TlsInfo {
+  /** The SNI name the client sent, or null. */
+  readonly sni: string | null;
+  /** 'TLSv1.2', 'TLSv1.3' … */
+  readonly protocol: string;
+  /** OpenSSL's cipher name. */
+  readonly cipher: string;
+  /** The ALPN protocol agreed, or null. */
+  readonly alpn: string | null;
+  /** The session was resumed (ticket or id). */
+  readonly resumed: boolean;
+  /** Client certificate: whether one was sent, its verification result (0 = ok, as ssl_c_verify) and subject DN. */
+  readonly clientCert: boolean;
+  readonly clientVerify: number;
+  readonly clientSubject: string | null;
 }
 
 export interface Endpoints {

@@ -4,11 +4,13 @@
  * TCP handle binding is unavailable, and the tests run the data path over both.
  */
 import net from 'node:net';
-import { bindError, bindHost, NO_HANDLER, type Conn, type ConnHandler, type ConnListener, type DialCallback, type DialOptions, type Endpoints, type Transport } from './conn.js';
+import { bindError, bindHost, NO_HANDLER, type Conn, type ConnHandler, type ConnListener, type DialCallback, type DialOptions, type Endpoints, type TlsInfo, type Transport } from './conn.js';
 
-class NetConn implements Conn {
+export class NetConn implements Conn {
   handler: ConnHandler = NO_HANDLER;
   closed = false;
+  /** Set by the TLS listener for connections it accepted. */
+  tls?: TlsInfo;
   private reading = false;
 
   constructor(readonly sock: net.Socket) {

@@ -10,6 +10,7 @@ import type { TxnLog } from '../http/txn-log.js';
 import { connectionView, evaluate, type Condition } from '../http/acl/index.js';
 import type { Conn, ConnListener, Transport } from '../proxy/conn.js';
 import { ProxyHeaderReader } from '../proxy/proxy-accept.js';
+import { listenTls, type TlsCounters, type TlsListener } from '../proxy/tls-listen.js';
 import { ContentInspector, type InspectVerdict } from '../proxy/content-inspect.js';
 import type { RequestView } from '../http/acl/index.js';
 
@@ -88,9 +89,28 @@ export class Listener {
     else this.frontend.accept(c);
   };
 
-  /** Table key: two binds with the same key are the same socket. */
+  /** Table key: two binds with the same key are the same socket (a TLS listener is never the same as a plain one). */
   static key(b: BindConfig): string {
-    return b.fd !== null ? `fd@${b.fd}` : `${b.family}|${b.host}|${b.port}`;
+    return (b.fd !== null ? `fd@${b.fd}` : `${b.family}|${b.host}|${b.port}`) + (b.ssl ? '|ssl' : '');
+  }
+
+  /** The TLS listener's handshake counters (null for a plain listener). */
+  get tlsCounters(): TlsCounters | null {
+    return this.tlsSock?.counters ?? null;
+  }
+  private tlsSock: TlsListener | null = null;
+
+  /** Open the socket: plain over the transport, or TLS (`bind … ssl`). */
+  private async open(): Promise<ConnListener> {
+    if (!this.cfg.ssl) return this.transport.listen(this.cfg, 1024, this.onConnection);
+    const t = await listenTls(this.cfg, this.cfg.ssl, 1024, this.frontend.cfg.timeouts.client ?? 60_000, this.onConnection);
+    this.tlsSock = t;
+    return t;
+  }
+
+  /** A reload kept this listener: new handshakes take the new certificates and TLS settings. */
+  updateTls(): void {
+    if (this.cfg.ssl && this.tlsSock) this.tlsSock.setCertificates(this.cfg.ssl);
   }
 
   get name(): string {
@@ -103,7 +123,7 @@ export class Listener {
 
   /** Open the socket; rejects with an operator-readable message (`cannot bind socket (Address already in use) [0.0.0.0:80]`). */
   async listen(): Promise<void> {
-    this.sock = await this.transport.listen(this.cfg, 1024, this.onConnection);
+    this.sock = await this.open();
     this.status = 'OPEN';
   }
 
@@ -123,7 +143,7 @@ export class Listener {
   /** `enable frontend`: accept again; rejects if the address cannot be bound any more (the listener stays paused). */
   async resume(): Promise<void> {
     if (this.status !== 'PAUSED') return;
-    if (!this.sock) this.sock = await this.transport.listen(this.cfg, 1024, this.onConnection);
+    if (!this.sock) this.sock = await this.open();
     this.status = 'OPEN';
   }
 

@@ -216,6 +216,7 @@ export class Runtime {
         }
         l.frontend = fe;
         l.cfg = b;
+        l.updateTls();
         fe.listeners.push(l);
       }
     }
