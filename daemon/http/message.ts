@@ -13,7 +13,7 @@
  */
 import { CR, LF, SP } from './bytes.js';
 import type { HttpHead } from './head.js';
-import type { Endpoints } from '../proxy/conn.js';
+import type { Endpoints, TlsInfo } from '../proxy/conn.js';
 import { serializeHead, type HeadEdits } from './serialize.js';
 import { splitTarget, type RequestView, type ResponseView } from './acl/index.js';
 
@@ -106,6 +106,8 @@ export class RequestMessage implements RequestView {
   private targetEdit: string | null = null;
   private split: { path: string | null; query: string | null } | null = null;
   response: ResponseView | null = null;
+  /** The client connection's TLS handshake (`bind … ssl`), or null. */
+  tls: TlsInfo | null = null;
   /** Where the connection's addresses come from: read once, on first use (two syscalls saved per connection otherwise). */
   endpoints: (() => Endpoints | null) | null = null;
   private ep: Endpoints | null = null;

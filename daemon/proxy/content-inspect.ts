@@ -94,7 +94,7 @@ export class ContentInspector implements ConnHandler {
   private view(final: boolean): RequestView {
     const content: ContentSample = { data: this.buf.length > this.limit ? this.buf.subarray(0, this.limit) : this.buf, final };
     const e = this.endpoints;
-    return connectionView(e.src, e.srcPort, e.dst, e.dstPort, content);
+    return connectionView(e.src, e.srcPort, e.dst, e.dstPort, content, this.conn.tls);
   }
 
   /** Evaluate the rules; true when they decided (and the inspection is over). */

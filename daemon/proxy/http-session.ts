@@ -202,6 +202,7 @@ export class HttpSession implements ConnHandler {
     this.reqParser = takeParser(HeadKind.REQUEST, limits);
     this.resParser = takeParser(HeadKind.RESPONSE, limits);
     this.req.endpoints = () => client.endpoints();
+    this.req.tls = client.tls ?? null;
     frontend.proc.sessions.add(this);
     client.handler = this;
     // a logging frontend needs the client's address even after a reset: read it now
@@ -1344,7 +1345,7 @@ export class HttpSession implements ConnHandler {
     const s = this.target;
     return {
       frontend: fe.name,
-      transport: '',
+      transport: this.client.tls ? '~' : '',
       backend: this.be?.cfg.name ?? fe.name,
       server: s ? s.cfg.name : null,
       src: this.req.src,

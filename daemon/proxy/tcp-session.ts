@@ -357,7 +357,7 @@ export class TcpSession {
     const fc = fe.counters;
     return {
       frontend: fe.name,
-      transport: '',
+      transport: this.client.tls ? '~' : '',
       backend: this.backend.name,
       server: this.tConnDone ? s?.name ?? null : null,
       src: e?.src ?? '-',

@@ -284,7 +284,7 @@ export class Frontend {
   private route(sock: Conn, content?: RequestView): Backend | null {
     const e = sock.endpoints();
     if (!e) return this.target;
-    const view = content ?? connectionView(e.src, e.srcPort, e.dst, e.dstPort);
+    const view = content ?? connectionView(e.src, e.srcPort, e.dst, e.dstPort, undefined, sock.tls);
     for (const r of this.rules) if (evaluate(r.cond, view)) return r.backend;
     return this.target;
   }

@@ -185,7 +185,7 @@ test('acl errors: name, fetch, flags, methods, patterns; a broken acl line does 
       '    acl a11 src -m beg 10.',
       '    acl a12 method -m int 3',
       '    acl a13 path_len abc',
-      '    acl a14 ssl_fc',
+      '    acl a14 ssl_fc_session_id',
       '    use_backend a if a1 a2 a3',
     ),
   );
@@ -203,7 +203,7 @@ test('acl errors: name, fetch, flags, methods, patterns; a broken acl line does 
     "lbd.cfg:14: 'acl a9': unknown flag '-x' (expected -i, -f, -m, -n, -u or --)",
     "lbd.cfg:15: 'acl a10': '-m' expects a matching method (one of found, bool, int, ip, len, str, sub, reg, beg, end, dir, dom)",
     "lbd.cfg:18: 'acl a13': 'abc' is not a number",
-    "lbd.cfg:19: 'acl a14': fetch method 'ssl_fc' is not supported by lbd",
+    "lbd.cfg:19: 'acl a14': fetch method 'ssl_fc_session_id' is not supported by lbd",
   ]);
 });
 

@@ -140,7 +140,7 @@ test('converters lower and upper; unsupported and unknown converters and fetches
   assert.equal(err('hdr(host),md5'), 'unknown converter \'md5\'');
   assert.match(err('hdr(host),base64'), /^converter 'base64' is not supported by lbd/);
   assert.equal(err('path_bag'), "unknown fetch method 'path_bag'; did you mean 'path_beg'?");
-  assert.equal(err('ssl_fc'), "fetch method 'ssl_fc' is not supported by lbd");
+  assert.equal(err('ssl_fc_session_id'), "fetch method 'ssl_fc_session_id' is not supported by lbd");
   assert.equal(err('path_beg', false), "unknown fetch method 'path_beg': it is an ACL keyword (write path here)", 'ACL derivatives are not sample fetches');
   assert.equal(err('path(x)'), "fetch method 'path' takes no argument: path");
   assert.equal(err('http_auth'), "fetch method 'http_auth' expects arguments: http_auth(<userlist>)");

@@ -7,6 +7,7 @@
  */
 import type { FrontendConfig } from '../../config/types.js';
 import type { ContentSample, RequestView } from './view.js';
+import type { TlsInfo } from '../../proxy/conn.js';
 
 type Routing = Pick<FrontendConfig, 'useBackends' | 'defaultBackend'>;
 
@@ -35,9 +36,10 @@ const NO_FIELDS: readonly (readonly [string, string])[] = [];
  * A RequestView of a plain TCP connection: addresses, and the first bytes the client sent when a
  * `tcp-request inspect-delay` buffered them; no HTTP request (HTTP fetches find nothing).
  */
-export function connectionView(src: string, srcPort: number, dst: string, dstPort: number, content?: ContentSample): RequestView {
+export function connectionView(src: string, srcPort: number, dst: string, dstPort: number, content?: ContentSample, tls?: TlsInfo | null): RequestView {
   return {
     ...(content ? { content } : {}),
+    tls: tls ?? null,
     method: '',
     url: '',
     path: null,

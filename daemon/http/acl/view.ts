@@ -6,6 +6,7 @@
  * Headers are looked up by lower-case name and returned as the field lines' values in order, untouched:
  * the fetches split comma lists (`hdr`), parse cookies (`req.cook`) and count values (`hdr_cnt`) themselves.
  */
+import type { TlsInfo } from '../../proxy/conn.js';
 
 /** The response side, for `http-response` conditions and values (`status`, `res.hdr()`). */
 export interface ResponseView {
@@ -43,6 +44,8 @@ export interface RequestView {
   readonly response: ResponseView | null;
   /** The client's first bytes, in a mode tcp frontend with `tcp-request content` rules; absent elsewhere. */
   readonly content?: ContentSample;
+  /** The TLS handshake of a connection accepted on a `bind … ssl` listener; absent (or null) on plain ones. */
+  readonly tls?: TlsInfo | null;
 }
 
 /** What `tcp-request inspect-delay` buffered of a connection: the bytes, and whether more may still come. */
