@@ -240,6 +240,10 @@ export interface FrontendSnapshot {
     denied: number;
     /** Sessions closed by a `tcp-request content reject` rule (`dreq`); absent in older snapshots. */
     deniedReq?: number;
+    /** TLS listeners (`bind … ssl`): handshakes done (ssl_sess), resumed (ssl_reused_sess), failed (ssl_failed_handshake). */
+    sslSessions?: number;
+    sslReused?: number;
+    sslFailed?: number;
     errors: number;
     connRate: number;
     connRateMax: number;

@@ -345,6 +345,23 @@ export class Frontend {
     this.counters.clearCounters(all);
   }
 
+  /** Handshake counters over this frontend's TLS listeners (absent without one). */
+  private tlsView(): { sslSessions?: number; sslReused?: number; sslFailed?: number } {
+    let any = false;
+    let sess = 0;
+    let reused = 0;
+    let failed = 0;
+    for (const l of this.listeners) {
+      const t = l.tlsCounters;
+      if (!t) continue;
+      any = true;
+      sess += t.handshakes;
+      reused += t.resumed;
+      failed += t.failures;
+    }
+    return any ? { sslSessions: sess, sslReused: reused, sslFailed: failed } : {};
+  }
+
   snapshot(now: number): FrontendSnapshot {
     const c = this.counters;
     const v = c.view(now);
@@ -373,6 +390,7 @@ export class Frontend {
         deniedReq: c.deniedReq,
         errors: c.failed,
         ...c.httpView(now),
+        ...this.tlsView(),
         connRate: c.connRate.read(now),
         connRateMax: c.connRate.max,
         connTotal: c.connTotal,

@@ -118,6 +118,11 @@ export function frontendRow(fe: FrontendSnapshot, ctx: RowContext): StatRow {
   if (http) zero(v, P.cache_lookups, P.cache_hits);
   v[P.eint] = c.internalErrors ?? 0;
   moduleCounters(v, true);
+  if (c.sslSessions !== undefined) {
+    v[P.ssl_sess] = c.sslSessions;
+    v[P.ssl_reused_sess] = c.sslReused ?? 0;
+    v[P.ssl_failed_handshake] = c.sslFailed ?? 0;
+  }
   return { objType: 'F', iid: fe.id, sid: 0, values: v };
 }
 
