@@ -7,7 +7,8 @@ import type { BackendConfig, BindConfig, FrontendConfig, GlobalConfig, HealthChe
 import { backendHttp, buildUserlists, fetchContexts, frontendHttp, tcpRequestOf, useBackendRules } from './build-http.js';
 import type { Diagnostics } from './context.js';
 import type { ParsedConfig } from './parser.js';
-import type { Placed, ProxyDraft, ServerDraft } from './drafts.js';
+import type { BindSslDraft, GlobalDraft, Placed, ProxyDraft, ServerDraft } from './drafts.js';
+import { bindSslOf, sslDefaultBindOf } from './build-tls.js';
 
 export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -148,9 +149,16 @@ function serverOf(px: ProxyDraft, s: ServerDraft, id: number, jobs: ResolveJob[]
   return server;
 }
 
-function bindsOf(px: ProxyDraft, jobs: ResolveJob[]): BindConfig[] {
-  return px.binds.map(({ isIp, ...b }) => {
+/** TLS settings of each bind line, loaded once per line (the addresses of a comma list share them). */
+type SslCache = Map<BindSslDraft, BindConfig['ssl']>;
+
+function bindsOf(px: ProxyDraft, jobs: ResolveJob[], g: GlobalDraft, diags: Diagnostics, ssl: SslCache): BindConfig[] {
+  return px.binds.map(({ isIp, sslDraft, ...b }) => {
     const bind: Mutable<BindConfig> = { ...b };
+    if (sslDraft !== undefined) {
+      if (!ssl.has(sslDraft)) ssl.set(sslDraft, bindSslOf(sslDraft, g, diags));
+      bind.ssl = ssl.get(sslDraft);
+    }
     if (!isIp) jobs.push({ host: b.host, family: b.family, methods: ['libc'], where: b.where, directive: 'bind', what: 'address', apply: (a) => (bind.host = a ?? b.host) });
     return bind;
   });
@@ -169,6 +177,7 @@ export function build(parsed: ParsedConfig, diags: Diagnostics): Built {
     logs: g.logs,
     logTargets: g.logTargets,
     tune: { bufsize: g.tune.bufsize ?? GLOBAL_DEFAULTS.bufsize, httpMaxhdr: g.tune.httpMaxhdr ?? GLOBAL_DEFAULTS.httpMaxhdr },
+    ...(g.sslDefaultBind !== undefined ? { sslDefaultBind: sslDefaultBindOf(g.sslDefaultBind) } : {}),
     where: g.where,
   };
   const userlists = buildUserlists(parsed.userlists);
@@ -177,6 +186,7 @@ export function build(parsed: ParsedConfig, diags: Diagnostics): Built {
   const frontends: Mutable<FrontendConfig>[] = [];
   const backends: Mutable<BackendConfig>[] = [];
   const defaultBackendWhere = new Map<FrontendConfig, SourceRef>();
+  const sslCache: SslCache = new Map();
   const ids = assignIds(parsed.proxies, (p) => p.id, (p) => `${p.kind} '${p.name}'`, 'proxy', diags, 2);
   parsed.proxies.forEach((px, k) => {
     const fromListen = px.kind === 'listen';
@@ -186,7 +196,7 @@ export function build(parsed: ParsedConfig, diags: Diagnostics): Built {
       const fe: Mutable<FrontendConfig> = {
         ...common,
         ...description,
-        binds: bindsOf(px, jobs),
+        binds: bindsOf(px, jobs, g, diags, sslCache),
         maxconn: px.maxconn ?? 0,
         defaultBackend: px.defaultBackend?.backend ?? (fromListen ? px.name : null),
         useBackends: useBackendRules(px.useBackends, fctx.req),

@@ -8,6 +8,7 @@ import type { ProxyKind } from './context.js';
 import type { HttpDraft, UseBackendDraft } from './drafts-http.js';
 import { emptyHttpDraft } from './drafts-http.js';
 import type { AclEntry, ParsedCondition } from '../http/acl/condition.js';
+import type { TlsVersionsDraft } from './keywords/ssl-options.js';
 
 export type { HttpDraft, RuleDraft, UseBackendDraft, UserlistDraft } from './drafts-http.js';
 
@@ -89,7 +90,40 @@ export interface CheckDraft {
   tcpRulesInherited: boolean;
 }
 
-export type BindDraft = Mutable<BindConfig> & { isIp: boolean };
+/**
+ * The TLS words of one `bind` line as written (paths without crt-base). Certificates are loaded and the
+ * global `ssl-default-bind-*` applied in build-tls.ts, once per line (a comma list shares this object).
+ */
+export interface BindSslDraft {
+  /** The `ssl` word, when present. */
+  ssl: SourceRef | null;
+  /** `crt` and `crt-list` in line order (the first certificate loaded is the default one). */
+  crts: { kind: 'crt' | 'crt-list'; path: string; where: SourceRef }[];
+  versions: TlsVersionsDraft;
+  alpn?: string[];
+  ciphers?: string;
+  ciphersuites?: string;
+  curves?: string;
+  noTlsTickets: boolean;
+  strictSni: boolean;
+  verify?: 'none' | 'optional' | 'required';
+  caFile?: { path: string; where: SourceRef };
+  crlFile?: { path: string; where: SourceRef };
+  /** TLS words other than `crt` seen on the line, for the "without 'ssl'" warning. */
+  words: string[];
+  where: SourceRef;
+}
+
+export type BindDraft = Mutable<BindConfig> & { isIp: boolean; sslDraft?: BindSslDraft };
+
+/** `ssl-default-bind-options|ciphers|ciphersuites|curves` as read. */
+export interface SslDefaultBindDraft {
+  versions: TlsVersionsDraft;
+  noTlsTickets: boolean;
+  ciphers?: string;
+  ciphersuites?: string;
+  curves?: string;
+}
 
 export interface ProxyDraft {
   kind: ProxyKind;
@@ -140,6 +174,10 @@ export interface GlobalDraft {
   logs: string[];
   logTargets: LogTarget[];
   tune: { bufsize?: number; httpMaxhdr?: number };
+  /** `crt-base`/`ca-base`: where relative certificate and CA paths are taken from. */
+  crtBase?: string;
+  caBase?: string;
+  sslDefaultBind?: SslDefaultBindDraft;
 }
 
 /** An empty draft: a section with nothing set. */

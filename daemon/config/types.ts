@@ -69,7 +69,24 @@ export interface GlobalConfig {
   readonly logTargets?: readonly LogTarget[];
   /** `tune.bufsize` (default 16384) and `tune.http.maxhdr` (default 101) (the parser always sets it). */
   readonly tune?: { readonly bufsize: number; readonly httpMaxhdr: number };
+  /** `ssl-default-bind-*` as written; already folded into every BindSslConfig. Absent when none is set. */
+  readonly sslDefaultBind?: SslDefaultBindConfig;
   readonly where: SourceRef | null;
+}
+
+/**
+ * `ssl-default-bind-options|ciphers|ciphersuites|curves`: what every `bind … ssl` line starts from
+ * (a bind's own setting wins; `no-tlsv1x` flags add up). Versions in HAProxy's names (`TLSv1.0` …).
+ */
+export interface SslDefaultBindConfig {
+  readonly minVersion: string | null;
+  readonly maxVersion: string | null;
+  /** `no-sslv3`/`no-tlsv1x` flags, as versions (`TLSv1.0` …). */
+  readonly disabled: readonly string[];
+  readonly noTlsTickets: boolean;
+  readonly ciphers: string | null;
+  readonly ciphersuites: string | null;
+  readonly curves: string | null;
 }
 
 /**

@@ -5,7 +5,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -79,4 +79,49 @@ export function opensslHello(servername: string | undefined): Promise<Buffer> {
     p.on('error', () => {});
     return () => p.kill();
   });
+}
+
+/** Options of `opensslCert`: key type, subject CN, DNS SANs, and the CA that signs it (self-signed when absent). */
+export interface CertSpec {
+  readonly key?: 'rsa' | 'ec';
+  readonly cn: string;
+  readonly san?: readonly string[];
+  /** Make a CA certificate (basicConstraints CA:true). */
+  readonly ca?: boolean;
+  readonly signer?: CertFiles;
+  readonly days?: number;
+}
+
+/** Files written by `opensslCert`: the certificate, its key, and `pem` = certificate + key in one file. */
+export interface CertFiles {
+  readonly cert: string;
+  readonly key: string;
+  readonly pem: string;
+}
+
+/**
+ * Write a certificate and key made with `openssl` as `<dir>/<name>.crt`, `.key` and `.pem` (cert + key).
+ * Throws when openssl fails (check `hasOpenssl()` first).
+ */
+export function opensslCert(dir: string, name: string, spec: CertSpec): CertFiles {
+  const cert = join(dir, `${name}.crt`);
+  const key = join(dir, `${name}.key`);
+  const pem = join(dir, `${name}.pem`);
+  const newkey = spec.key === 'ec' ? ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'] : ['-newkey', 'rsa:2048'];
+  const exts = [
+    ...(spec.san && spec.san.length > 0 ? ['-addext', `subjectAltName=${spec.san.map((s) => `DNS:${s}`).join(',')}`] : []),
+    ...(spec.ca ? ['-addext', 'basicConstraints=critical,CA:true', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'] : []),
+  ];
+  const days = String(spec.days ?? 2);
+  const run = (args: string[]): void => void execFileSync('openssl', args, { stdio: 'ignore' });
+  if (spec.signer === undefined) {
+    run(['req', '-x509', ...newkey, '-nodes', '-keyout', key, '-out', cert, '-days', days, '-subj', `/CN=${spec.cn}`, ...exts]);
+  } else {
+    const csr = join(dir, `${name}.csr`);
+    run(['req', '-new', ...newkey, '-nodes', '-keyout', key, '-out', csr, '-subj', `/CN=${spec.cn}`, ...exts]);
+    run(['x509', '-req', '-in', csr, '-CA', spec.signer.cert, '-CAkey', spec.signer.key, '-CAcreateserial', '-out', cert, '-days', days, '-copy_extensions', 'copy']);
+    rmSync(csr);
+  }
+  writeFileSync(pem, readFileSync(cert, 'utf8') + readFileSync(key, 'utf8'));
+  return { cert, key, pem };
 }

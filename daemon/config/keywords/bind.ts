@@ -3,8 +3,9 @@
  * becomes its own BindConfig sharing the line's options (HAProxy's `bind_kws`).
  */
 import type { Word } from '../lexer.js';
-import type { BindDraft, ProxyDraft } from '../drafts.js';
-import type { KwCtx } from '../context.js';
+import type { BindDraft, BindSslDraft, ProxyDraft } from '../drafts.js';
+import { oneOf, type KwCtx } from '../context.js';
+import { applyVersionWord, VERSION_WORDS_HELP } from './ssl-options.js';
 import { parseBindAddress } from '../address.js';
 import type { Parsed } from '../units.js';
 import { didYouMean } from '../suggest.js';
@@ -12,6 +13,7 @@ import { didYouMean } from '../suggest.js';
 interface BindOptions {
   name: string | null;
   acceptProxy: boolean;
+  ssl: BindSslDraft;
 }
 
 interface BindOption {
@@ -21,6 +23,99 @@ interface BindOption {
   /** `value` is the word after the option (the option word itself for flags). */
   readonly parse: (ctx: KwCtx, o: BindOptions, value: Word) => void;
 }
+
+/** A TLS option that takes one string value, stored as written. */
+function tlsString(key: 'ciphers' | 'ciphersuites' | 'curves', help: string): BindOption {
+  return { help, arity: 1, parse: (_ctx, o, v) => void ((o.ssl[key] = v.text), o.ssl.words.push(key)) };
+}
+
+/** A TLS flag. */
+function tlsFlag(key: 'noTlsTickets' | 'strictSni', word: string, help: string): BindOption {
+  return { help, arity: 0, parse: (_ctx, o) => void ((o.ssl[key] = true), o.ssl.words.push(word)) };
+}
+
+/** A protocol version word (`ssl-min-ver <v>`, `no-tlsv11`, `force-tlsv12` …), shared with ssl-default-bind-options. */
+function versionOption(word: string): BindOption {
+  return {
+    help: VERSION_WORDS_HELP[word],
+    arity: word.startsWith('ssl-') ? 1 : 0,
+    parse(ctx, o, v) {
+      const w = { ...v, text: word };
+      applyVersionWord(ctx, o.ssl.versions, w, word.startsWith('ssl-') ? v : undefined);
+      o.ssl.words.push(word);
+    },
+  };
+}
+
+/** `bind … ssl …`: TLS termination (HAProxy 2.6's bind_kws of ssl_sock). */
+const TLS_OPTIONS: Readonly<Record<string, BindOption>> = {
+  ssl: {
+    help: 'terminate TLS on this listener (needs crt or crt-list)',
+    arity: 0,
+    parse: (ctx, o, v) => void (o.ssl.ssl = ctx.where(v)),
+  },
+  crt: {
+    help: '<file|dir>: PEM with the certificate chain (leaf first) and its key (or the key in <file>.key); a directory loads each file in lexical order, skipping .key/.ocsp/.issuer/.sctl companions; repeatable; relative to crt-base',
+    arity: 1,
+    parse: (ctx, o, v) => void o.ssl.crts.push({ kind: 'crt', path: v.text, where: ctx.where(v) }),
+  },
+  'crt-list': {
+    help: '<file>: one certificate per line, \'<crtfile> [sni filter …]\' with *.wildcards and !exclusions; # comments; per-line [ssl options] are refused',
+    arity: 1,
+    parse: (ctx, o, v) => void o.ssl.crts.push({ kind: 'crt-list', path: v.text, where: ctx.where(v) }),
+  },
+  alpn: {
+    help: '<proto>[,<proto>…]: ALPN protocols offered, in order, e.g. h2,http/1.1',
+    arity: 1,
+    parse(ctx, o, v) {
+      const list = v.text.split(',');
+      const bad = list.find((p) => p === '' || Buffer.byteLength(p) > 255);
+      if (bad !== undefined) return ctx.error(`'alpn': invalid protocol list '${v.text}' (expected names separated by commas, each 1 to 255 bytes)`, v);
+      o.ssl.alpn = list;
+      o.ssl.words.push('alpn');
+    },
+  },
+  'ssl-min-ver': versionOption('ssl-min-ver'),
+  'ssl-max-ver': versionOption('ssl-max-ver'),
+  'no-sslv3': versionOption('no-sslv3'),
+  'no-tlsv10': versionOption('no-tlsv10'),
+  'no-tlsv11': versionOption('no-tlsv11'),
+  'no-tlsv12': versionOption('no-tlsv12'),
+  'no-tlsv13': versionOption('no-tlsv13'),
+  'force-tlsv10': versionOption('force-tlsv10'),
+  'force-tlsv11': versionOption('force-tlsv11'),
+  'force-tlsv12': versionOption('force-tlsv12'),
+  'force-tlsv13': versionOption('force-tlsv13'),
+  ciphers: tlsString('ciphers', '<list>: OpenSSL cipher list for TLSv1.2 and below (default: Node\'s, which excludes weak ciphers; overrides ssl-default-bind-ciphers)'),
+  ciphersuites: tlsString('ciphersuites', '<list>: TLSv1.3 cipher suites, colon separated (overrides ssl-default-bind-ciphersuites)'),
+  curves: tlsString('curves', '<list>: key exchange groups, colon separated, e.g. X25519:P-256 (overrides ssl-default-bind-curves)'),
+  'no-tls-tickets': tlsFlag('noTlsTickets', 'no-tls-tickets', 'disable stateless session resumption (TLS tickets)'),
+  'strict-sni': tlsFlag('strictSni', 'strict-sni', 'refuse a handshake whose SNI matches no certificate instead of using the default one'),
+  verify: {
+    help: 'none|optional|required: ask for a client certificate and check it against ca-file (default none)',
+    arity: 1,
+    parse(ctx, o, v) {
+      const m = oneOf(ctx, v, ['none', 'optional', 'required'] as const, 'verify mode');
+      if (m !== undefined) o.ssl.verify = m;
+      o.ssl.words.push('verify');
+    },
+  },
+  'ca-file': {
+    help: '<file>: PEM of the CAs that client certificates must chain to (relative to ca-base)',
+    arity: 1,
+    parse: (ctx, o, v) => void ((o.ssl.caFile = { path: v.text, where: ctx.where(v) }), o.ssl.words.push('ca-file')),
+  },
+  'crl-file': {
+    help: '<file>: PEM of certificate revocation lists checked for client certificates (relative to ca-base)',
+    arity: 1,
+    parse: (ctx, o, v) => void ((o.ssl.crlFile = { path: v.text, where: ctx.where(v) }), o.ssl.words.push('crl-file')),
+  },
+  'prefer-client-ciphers': {
+    help: 'accepted and ignored (the TLS transport chooses the cipher order)',
+    arity: 0,
+    parse: (ctx, _o, v) => ctx.warn(`option 'prefer-client-ciphers' is ignored by lbd`, v),
+  },
+};
 
 /** The bind option table. */
 export const BIND_OPTIONS: Readonly<Record<string, BindOption>> = {
@@ -34,13 +129,16 @@ export const BIND_OPTIONS: Readonly<Record<string, BindOption>> = {
     arity: 0,
     parse: (_ctx, o) => void (o.acceptProxy = true),
   },
+  ...TLS_OPTIONS,
 };
 
 /** Options HAProxy has that lbd does not, so the message says "not supported" rather than "unknown". */
 const UNSUPPORTED = new Set([
-  'ssl', 'crt', 'crt-list', 'alpn', 'npn', 'ca-file', 'verify', 'accept-netscaler-cip', 'v4v6', 'v6only',
+  'npn', 'accept-netscaler-cip', 'v4v6', 'v6only',
   'transparent', 'defer-accept', 'interface', 'namespace', 'process', 'thread', 'tfo', 'backlog', 'maxconn', 'mss',
-  'nice', 'level', 'mode', 'user', 'group', 'uid', 'gid', 'id', 'tcp-ut', 'proto', 'strict-sni', 'ciphers', 'curves',
+  'nice', 'level', 'mode', 'user', 'group', 'uid', 'gid', 'id', 'tcp-ut', 'proto',
+  'ca-ignore-err', 'crt-ignore-err', 'ecdhe', 'generate-certificates', 'ca-sign-file', 'ca-sign-pass', 'tls-ticket-keys',
+  'allow-0rtt', 'no-ca-names', 'ca-verify-file', 'sigalgs', 'client-sigalgs', 'force-sslv3', 'ssl-engine', 'no-alpn',
 ]);
 
 /** `bind` for frontends and listens. */
@@ -52,7 +150,7 @@ export function parseBind(ctx: KwCtx, px: ProxyDraft): void {
   const texts = list.text.split(',');
   for (const text of texts) addresses.push(text === '' ? { ok: false, error: `empty address in '${list.text}'` } : parseBindAddress(text));
   for (const a of addresses) if (!a.ok) ctx.error(a.error, list);
-  const opts: BindOptions = { name: null, acceptProxy: false };
+  const opts: BindOptions = { name: null, acceptProxy: false, ssl: { ssl: null, crts: [], versions: { disabled: [] }, noTlsTickets: false, strictSni: false, words: [], where } };
   for (let i = 1; i < ctx.args.length; i += 1 + (Object.hasOwn(BIND_OPTIONS, ctx.args[i].text) ? BIND_OPTIONS[ctx.args[i].text].arity : 1)) {
     const w = ctx.args[i];
     const row = Object.hasOwn(BIND_OPTIONS, w.text) ? BIND_OPTIONS[w.text] : undefined;
@@ -65,6 +163,8 @@ export function parseBind(ctx: KwCtx, px: ProxyDraft): void {
     row.parse(ctx, opts, value);
   }
   addresses.forEach((a, i) => {
-    if (a.ok) px.binds.push({ ...a.value, where, text: texts[i], name: opts.name, acceptProxy: opts.acceptProxy });
+    if (!a.ok) return;
+    const tls = opts.ssl.ssl !== null || opts.ssl.crts.length > 0 || opts.ssl.words.length > 0;
+    px.binds.push({ ...a.value, where, text: texts[i], name: opts.name, acceptProxy: opts.acceptProxy, ...(tls ? { sslDraft: opts.ssl } : {}) });
   });
 }

@@ -6,6 +6,8 @@ import { parseDuration, parseInteger, parseOctalMode } from '../units.js';
 import { didYouMean } from '../suggest.js';
 import { dispatchSub, type Keyword, type KeywordTable, type SubKeyword } from './table.js';
 import { parseLogLine } from './logging.js';
+import { applyVersionWord, takesVersion, VERSION_WORDS_HELP } from './ssl-options.js';
+import type { SslDefaultBindDraft } from '../drafts.js';
 
 const GLOBAL = ['global'] as const;
 
@@ -82,6 +84,22 @@ const STATS: Readonly<Record<string, SubKeyword<GlobalDraft>>> = {
   },
 };
 
+/** The `ssl-default-bind-*` draft, created on first use. */
+function sslDefaults(g: GlobalDraft): SslDefaultBindDraft {
+  return (g.sslDefaultBind ??= { versions: { disabled: [] }, noTlsTickets: false });
+}
+
+/** `ssl-default-bind-ciphers|ciphersuites|curves <list>`. */
+function sslDefaultString(key: 'ciphers' | 'ciphersuites' | 'curves', help: string): Keyword<GlobalDraft> {
+  return {
+    help,
+    sections: GLOBAL,
+    parse(ctx, g) {
+      if (ctx.expectCount(1, 'a colon-separated list')) sslDefaults(g)[key] = ctx.args[0].text;
+    },
+  };
+}
+
 /** The table of `global` keywords. */
 export const GLOBAL_KEYWORDS: KeywordTable<GlobalDraft> = {
   maxconn: {
@@ -138,8 +156,38 @@ export const GLOBAL_KEYWORDS: KeywordTable<GlobalDraft> = {
   chroot: ignored('<dir>: accepted and ignored', 'it does not chroot'),
   nbthread: ignored('<n>: accepted and ignored', 'it runs one event loop'),
   nbproc: ignored('<n>: accepted and ignored', 'it runs one process'),
-  'ca-base': ignored('<dir>: accepted and ignored', 'it does not speak TLS'),
-  'crt-base': ignored('<dir>: accepted and ignored', 'it does not speak TLS'),
+  'ca-base': {
+    help: '<dir>: directory of relative ca-file and crl-file paths',
+    sections: GLOBAL,
+    parse(ctx, g) {
+      if (ctx.expectCount(1, 'a directory')) g.caBase = ctx.args[0].text;
+    },
+  },
+  'crt-base': {
+    help: '<dir>: directory of relative crt paths (and of the certificates a crt-list names)',
+    sections: GLOBAL,
+    parse(ctx, g) {
+      if (ctx.expectCount(1, 'a directory')) g.crtBase = ctx.args[0].text;
+    },
+  },
+  'ssl-default-bind-options': {
+    help: `<option>…: TLS options every 'bind … ssl' starts from: ${[...Object.keys(VERSION_WORDS_HELP), 'no-tls-tickets', 'prefer-client-ciphers'].join(', ')} (ssl-min-ver/ssl-max-ver take a version)`,
+    sections: GLOBAL,
+    parse(ctx, g) {
+      if (ctx.args.length === 0) return ctx.error('expects at least one option');
+      const d = sslDefaults(g);
+      for (let i = 0; i < ctx.args.length; i++) {
+        const w = ctx.args[i];
+        if (w.text === 'no-tls-tickets') d.noTlsTickets = true;
+        else if (w.text === 'prefer-client-ciphers') ctx.warn(`option 'prefer-client-ciphers' is ignored by lbd`, w);
+        else if (applyVersionWord(ctx, d.versions, w, ctx.args[i + 1])) i += takesVersion(w.text) ? 1 : 0;
+        else ctx.error(`unknown option '${w.text}'${didYouMean(w.text, [...Object.keys(VERSION_WORDS_HELP), 'no-tls-tickets'])}`, w);
+      }
+    },
+  },
+  'ssl-default-bind-ciphers': sslDefaultString('ciphers', '<list>: OpenSSL cipher list (TLSv1.2 and below) of every bind … ssl without its own ciphers'),
+  'ssl-default-bind-ciphersuites': sslDefaultString('ciphersuites', '<list>: TLSv1.3 cipher suites of every bind … ssl without its own ciphersuites'),
+  'ssl-default-bind-curves': sslDefaultString('curves', '<list>: key exchange groups of every bind … ssl without its own curves'),
   'tune.bufsize': {
     help: '<bytes>: buffer size, which bounds a request or response head (default 16384)',
     sections: GLOBAL,
