@@ -60,7 +60,7 @@ const TLS_OPTIONS: Readonly<Record<string, BindOption>> = {
     parse: (ctx, o, v) => void o.ssl.crts.push({ kind: 'crt', path: v.text, where: ctx.where(v) }),
   },
   'crt-list': {
-    help: '<file>: one certificate per line, \'<crtfile> [sni filter …]\' with *.wildcards and !exclusions; # comments; per-line [ssl options] are refused',
+    help: '<file>: one certificate per line, \'<crtfile> [sni filter …]\' with *.wildcards and !exclusions (filters replace the certificate\'s own names); # comments; per-line [ssl options] are refused; crt-base applies to the certificates, not to the list',
     arity: 1,
     parse: (ctx, o, v) => void o.ssl.crts.push({ kind: 'crt-list', path: v.text, where: ctx.where(v) }),
   },
