@@ -51,6 +51,11 @@ function checkFrontend(fe: FrontendConfig, diags: Diagnostics): void {
   const h = fe.http;
   if (h === undefined) return;
   const name = `frontend '${fe.name}'`;
+  if (fe.mode === 'http') {
+    for (const b of fe.binds) {
+      if (b.ssl?.alpn.includes('h2')) diags.warn(b.where, `${name}: 'alpn' offers h2 but lbd does not speak HTTP/2 yet: it offers ${b.ssl.alpn.filter((p) => p !== 'h2').join(',') || 'nothing'} instead (clients fall back to HTTP/1.1)`);
+    }
+  }
   for (const u of fe.useBackends) {
     if (u.cond === null) continue;
     checkDirection(u.cond, 'req', 'a use_backend rule', diags);

@@ -171,6 +171,7 @@ function dnString(subject: tls.Certificate | undefined): string {
 export function listenTls(bind: BindConfig, ssl: BindSslConfig, backlog: number, handshakeMs: number, onConnection: (c: Conn) => void): Promise<TlsListener> {
   let table = buildContexts(ssl);
   let strict = ssl.strictSni;
+  let alpn: readonly string[] = ssl.alpn;
   const counters = new TlsCounters();
   const server = tls.createServer({
     ...table.dfltOptions,
@@ -180,7 +181,16 @@ export function listenTls(bind: BindConfig, ssl: BindSslConfig, backlog: number,
       if (strict) return cb(new Error(`no certificate for SNI '${name}' (strict-sni)`));
       cb(null, table.dflt);
     },
-    ALPNProtocols: ssl.alpn.length ? [...ssl.alpn] : undefined,
+    // a callback rather than a fixed list, so a reload can change what is offered (a listener without
+    // `alpn` has none: Node rejects a handshake the callback declines, so it is only set when there is a list)
+    ...(ssl.alpn.length
+      ? {
+          ALPNCallback: ({ protocols }: { protocols: string[] }) => {
+            for (const p of alpn) if (protocols.includes(p)) return p;
+            return undefined;
+          },
+        }
+      : {}),
     requestCert: ssl.verify !== 'none',
     rejectUnauthorized: ssl.verify === 'required',
     handshakeTimeout: handshakeMs,
@@ -217,6 +227,8 @@ export function listenTls(bind: BindConfig, ssl: BindSslConfig, backlog: number,
         setCertificates(next: BindSslConfig) {
           table = buildContexts(next);
           strict = next.strictSni;
+          // adding or removing `alpn` altogether takes a new listener (a restart); changing the list does not
+          if (alpn.length && next.alpn.length) alpn = next.alpn;
           server.setSecureContext(table.dfltOptions);
         },
       });

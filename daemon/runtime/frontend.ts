@@ -1,4 +1,4 @@
-import type { BindConfig, FrontendConfig } from '../config/types.js';
+import type { BindConfig, BindSslConfig, FrontendConfig } from '../config/types.js';
 import type { FrontendSnapshot } from '../../shared/snapshot.js';
 import type { Logger } from '../log.js';
 import { RateCounter } from './rate.js';
@@ -103,14 +103,22 @@ export class Listener {
   /** Open the socket: plain over the transport, or TLS (`bind … ssl`). */
   private async open(): Promise<ConnListener> {
     if (!this.cfg.ssl) return this.transport.listen(this.cfg, 1024, this.onConnection);
-    const t = await listenTls(this.cfg, this.cfg.ssl, 1024, this.frontend.cfg.timeouts.client ?? 60_000, this.onConnection);
+    const t = await listenTls(this.cfg, this.sslSettings()!, 1024, this.frontend.cfg.timeouts.client ?? 60_000, this.onConnection);
     this.tlsSock = t;
     return t;
   }
 
+  /** The listener's TLS settings; a mode http frontend does not offer h2 by ALPN until lbd speaks HTTP/2 (the config warns). */
+  private sslSettings(): BindSslConfig | null {
+    const ssl = this.cfg.ssl ?? null;
+    if (ssl === null || this.frontend.cfg.mode !== 'http' || !ssl.alpn.includes('h2')) return ssl;
+    return { ...ssl, alpn: ssl.alpn.filter((p) => p !== 'h2') };
+  }
+
   /** A reload kept this listener: new handshakes take the new certificates and TLS settings. */
   updateTls(): void {
-    if (this.cfg.ssl && this.tlsSock) this.tlsSock.setCertificates(this.cfg.ssl);
+    const ssl = this.sslSettings();
+    if (ssl && this.tlsSock) this.tlsSock.setCertificates(ssl);
   }
 
   get name(): string {

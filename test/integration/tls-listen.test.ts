@@ -148,7 +148,9 @@ test('SNI picks the certificate: exact, wildcard, excluded, unknown and absent n
   const r = await hello(port, { servername: '' });
   assert.equal(r.cn, 'default.example');
   assert.equal(r.echo, 'ping');
-  assert.equal(l.counters.handshakes, 7);
+  const a = await hello(port, { servername: 'a.example', ALPNProtocols: ['h2', 'http/1.1'] });
+  assert.equal(a.alpn, false, 'a listener without alpn accepts a client offering ALPN, and agrees on none');
+  assert.equal(l.counters.handshakes, 8);
 });
 
 test('strict-sni refuses a name without a certificate, and counts the failure', { skip }, async (t) => {
