@@ -221,6 +221,24 @@ export interface ListenerSnapshot {
   /** `ip:port` or `fd@N`. */
   addr: string;
   status: 'OPEN' | 'PAUSED' | 'STOP';
+  /** TLS listeners (`bind … ssl`): the certificates served, the default first (absent on plain listeners and older daemons). */
+  certs?: ListenerCertSnapshot[];
+}
+
+/** One certificate of a TLS listener, as served now (after any `commit ssl cert`). */
+export interface ListenerCertSnapshot {
+  /** The certificate file as named in the config (`show ssl cert` lists it so). */
+  file: string;
+  /** SNI names it serves (DNS SANs, else the CN, or a crt-list line's filters), lower case. */
+  names: string[];
+  /** Leaf subject and issuer, one-line DN (`/CN=lb.test`). */
+  subject: string;
+  issuer: string;
+  /** Validity end, epoch ms. */
+  notAfter: number;
+  /** Key type as crypto names it (`rsa`, `ec`), and with its size as HAProxy prints it (`RSA2048`, `EC256`). */
+  keyType: string;
+  algorithm: string;
 }
 
 export interface FrontendSnapshot {

@@ -13,6 +13,7 @@ import { showCommands } from './cmd-show.js';
 import { serverCommands } from './cmd-server.js';
 import { sessionCommands } from './cmd-session.js';
 import { processCommands } from './cmd-process.js';
+import { sslCommands } from './cmd-ssl.js';
 
 /** `help`, `prompt` and `quit` have no usage line: HAProxy prints them as the fixed last three lines. */
 const basics: Command[] = [
@@ -53,6 +54,7 @@ export const COMMANDS: readonly Command[] = Object.freeze([
   ...processCommands,
   ...serverCommands,
   ...sessionCommands,
+  ...sslCommands,
 ]);
 
 /** The command whose words all start the line (HAProxy's cli_find_kw()), or null. */

@@ -1,5 +1,6 @@
 import type { BindConfig, BindSslConfig, FrontendConfig } from '../config/types.js';
-import type { FrontendSnapshot } from '../../shared/snapshot.js';
+import type { FrontendSnapshot, ListenerCertSnapshot } from '../../shared/snapshot.js';
+import { certDetails } from './ssl-store.js';
 import type { Logger } from '../log.js';
 import { RateCounter } from './rate.js';
 import { Counters } from './server.js';
@@ -123,6 +124,15 @@ export class Listener {
 
   get name(): string {
     return this.cfg.name ?? `sock-${this.frontend.listeners.indexOf(this) + 1}`;
+  }
+
+  /** The certificates this TLS listener serves now, for the snapshot (absent on a plain listener). */
+  certsView(): { certs?: ListenerCertSnapshot[] } {
+    const ssl = this.cfg.ssl;
+    if (!ssl) return {};
+    return {
+      certs: ssl.certs.map((c) => ({ file: c.file, names: [...c.names], subject: c.subject, issuer: c.issuer, notAfter: c.notAfter, keyType: c.keyType, algorithm: certDetails(c.certPem).algorithm })),
+    };
   }
 
   addr(): string {
@@ -383,7 +393,7 @@ export class Frontend {
       maxconn: this.cfg.maxconn,
       configDisabled: this.cfg.disabled,
       backends,
-      listeners: this.listeners.map((l) => ({ name: l.name, addr: l.addr(), status: this.paused && l.status === 'OPEN' ? 'PAUSED' : l.status })),
+      listeners: this.listeners.map((l) => ({ name: l.name, addr: l.addr(), status: this.paused && l.status === 'OPEN' ? 'PAUSED' : l.status, ...l.certsView() })),
       counters: {
         cur: v.cur,
         max: v.max,

@@ -18,6 +18,8 @@ import { HttpPool } from '../http/pool.js';
 import { createAccessLog, type AccessLog } from '../log-sink.js';
 import { formatAccessLog, formatConnectLog } from '../http/access-log.js';
 import type { HttpContext } from '../proxy/http-session.js';
+import { SslStore, certDetails } from './ssl-store.js';
+import type { ParsedPem } from '../config/tls-certs.js';
 
 export interface RuntimeOptions {
   clock?: Clock;
@@ -57,6 +59,8 @@ export class Runtime {
   private readonly env: RuntimeEnv;
   private readonly listen: boolean;
   readonly transport: Transport;
+  /** Certificates by file: configured, committed at runtime (`commit ssl cert`), and the transaction in progress. */
+  readonly ssl = new SslStore();
 
   constructor(opts: RuntimeOptions) {
     this.clock = opts.clock ?? systemClock;
@@ -87,6 +91,8 @@ export class Runtime {
     const changes: string[] = [];
     const boot = this.config === null;
     const now = this.clock.now();
+    // certificates committed at runtime stay in place of unchanged files (ssl-store.ts); restored if the apply fails
+    const certReport = this.ssl.sync(next);
 
     // 1. listeners: open the new ones before touching anything else
     const wanted = new Map<string, { bind: Config['frontends'][number]['binds'][number]; fe: string }>();
@@ -105,12 +111,13 @@ export class Runtime {
             owner.paused = true;
             fresh.set(w.fe, owner);
           }
-          const l = new Listener(w.bind, owner, this.transport);
+          const l = new Listener(this.ssl.bind(w.bind), owner, this.transport);
           await l.listen();
           opened.push(l);
         }
       } catch (e) {
         for (const l of opened) l.close();
+        if (this.config) this.ssl.sync(this.config);
         throw e;
       }
     }
@@ -215,7 +222,7 @@ export class Runtime {
           if (!boot) changes.push(`listener ${b.text} added to ${fc.name}`);
         }
         l.frontend = fe;
-        l.cfg = b;
+        l.cfg = this.ssl.bind(b);
         l.updateTls();
         fe.listeners.push(l);
       }
@@ -248,6 +255,7 @@ export class Runtime {
     const checked = newServers.filter((s) => s.cfg.check && !s.backend.cfg.disabled);
     checked.forEach((s, i) => this.checks.add(s, i, checked.length));
     for (const fe of this.frontends.values()) fe.drainWaiting();
+    if (!boot) changes.push(...certReport);
     return { changes };
   }
 
@@ -388,6 +396,30 @@ export class Runtime {
     this.proc.clearCounters(all);
     for (const fe of this.frontends.values()) fe.clearCounters(all);
     for (const be of this.backends.values()) be.clearCounters(all);
+  }
+
+  /**
+   * `commit ssl cert <file>`: every TLS listener serving `file` takes the new certificate for new
+   * handshakes (established connections keep theirs). Returns how many listeners changed.
+   */
+  commitCert(file: string, pem: ParsedPem, command: string): number {
+    const before = this.ssl.current(file);
+    this.ssl.commit(file, pem, this.clock.now());
+    let n = 0;
+    for (const fc of this.config?.frontends ?? []) {
+      for (const b of fc.binds) {
+        if (!b.ssl?.certs.some((c) => c.file === file)) continue;
+        const l = this.listeners.get(Listener.key(b));
+        if (!l || l.frontend.cfg !== fc) continue;
+        l.cfg = this.ssl.bind(b);
+        l.updateTls();
+        n++;
+      }
+    }
+    const from = before ? certDetails(before.certPem).subject : '';
+    this.events.emit('process', '', from, pem.subject, { kind: 'operator', command }, `Certificate ${file} replaced at runtime (${pem.subject}, expires ${new Date(pem.notAfter).toISOString()}): new TLS handshakes on ${n} listener${n === 1 ? '' : 's'} use it.`);
+    this.log.notice(`Certificate ${file} committed at runtime: ${pem.subject} on ${n} listener(s).`);
+    return n;
   }
 
   shutdownSessions(s: Server): number {
