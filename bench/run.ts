@@ -2,11 +2,13 @@
  * `make bench`: lbd beside HAProxy 2.6 and a bare Node pipe proxy, in TCP mode, on the same
  * backends (nginx, or a Node server when nginx is missing), loaded with wrk; then lbd in HTTP mode
  * beside HAProxy, nginx and node-http-proxy (bench/http-run.ts); then the health-check cost with
- * 1,000 servers (bench/checks.ts).
+ * 1,000 servers (bench/checks.ts); then lbd terminating TLS beside HAProxy: handshakes/s with ECDSA and RSA
+ * certificates, HTTPS requests and 1 MiB bodies (bench/tls-run.ts).
  *
  *   node dist/bench/run.js [--duration 5] [--only lbd,haproxy,pipe,nginx,node-http-proxy] [--connections 50]
  *                          [--json [file]] [--checks-only | --no-checks] [--checks-haproxy]
  *                          [--http-only | --no-http | --no-tcp] [--http-runs keep-alive,1m,close]
+ *                          [--tls-only | --no-tls] [--tls-clients 2]
  *
  * Performance is measured, not assumed: every figure printed comes from this run on this machine.
  * Peers that are not installed are skipped with the reason; nothing started outlives the run.
@@ -18,6 +20,7 @@ import path from 'node:path';
 import { DEFAULT_CHECKS, runChecksBench, type ChecksResult } from './checks.js';
 import { ALL_HTTP_PEERS, ALL_HTTP_RUNS, formatHttpReport, runHttpSection, type HttpPeerName, type HttpReport, type HttpRunKind } from './http-run.js';
 import { removeOnExit, stopAll, stopProcess } from './procs.js';
+import { ALL_TLS_PEERS, formatTlsReport, runTlsSection, type TlsPeerName, type TlsReport } from './tls-run.js';
 import { benchMaxconn, clockTicks, hardFdLimit, CpuMeter, freePorts, isMain, machineNote, rssKiB, settleTimeWait, which } from './sys.js';
 import { ALL_TARGETS, startBackends, startTarget, unavailable, type Backends, type TargetName } from './targets.js';
 import { runWrk, type WrkResult } from './wrk.js';
@@ -29,12 +32,18 @@ export interface BenchOptions {
   /** HTTP-section peers (the HTTP names in `--only`). */
   readonly httpPeers: readonly HttpPeerName[];
   readonly httpRuns: readonly HttpRunKind[];
+  /** TLS-section peers (lbd, haproxy in `--only`). */
+  readonly tlsPeers: readonly TlsPeerName[];
+  /** Parallel `openssl s_time` clients per handshake run. */
+  readonly tlsClients: number;
   readonly connections: number;
   readonly json: string | null;
   /** The TCP-mode throughput section. */
   readonly throughput: boolean;
   /** The HTTP-mode section. */
   readonly http: boolean;
+  /** The TLS section. */
+  readonly tls: boolean;
   readonly checks: boolean;
   readonly checksHaproxy: boolean;
 }
@@ -67,6 +76,7 @@ export interface BenchReport {
   readonly runs: RunResult[];
   readonly ratios: Record<string, number | null>;
   readonly http: HttpReport | null;
+  readonly tls: TlsReport | null;
   readonly checks: ChecksResult[];
 }
 
@@ -80,6 +90,9 @@ const USAGE = `usage: node dist/bench/run.js [options]
   --no-http              skip the HTTP-mode section
   --no-tcp               skip the TCP-mode throughput section
   --http-runs <list>     HTTP runs among keep-alive,1m,close (default all)
+  --tls-only             only the TLS section (handshakes/s, HTTPS requests; lbd and haproxy)
+  --no-tls               skip the TLS section
+  --tls-clients <n>      parallel openssl s_time clients per handshake run (default 2)
   --checks-only          only the health-check benchmark (1,000 servers)
   --no-checks            skip the health-check benchmark
   --checks-haproxy       also run the health-check benchmark on HAProxy, for reference`;
@@ -90,6 +103,9 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
   let httpPeers: HttpPeerName[] = [...ALL_HTTP_PEERS];
   let httpRuns: HttpRunKind[] = [...ALL_HTTP_RUNS];
   let http = true;
+  let tls = true;
+  let tlsPeers: TlsPeerName[] = [...ALL_TLS_PEERS];
+  let tlsClients = 2;
   let connections = 50;
   let json: string | null = null;
   let throughput = true;
@@ -110,11 +126,12 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         break;
       case '--only': {
         const names = value().split(',').map((s) => s.trim()).filter(Boolean);
-        const known = [...new Set<string>([...ALL_TARGETS, ...ALL_HTTP_PEERS])];
+        const known = [...new Set<string>([...ALL_TARGETS, ...ALL_HTTP_PEERS, ...ALL_TLS_PEERS])];
         const bad = names.filter((n) => !known.includes(n));
         if (bad.length) throw new Error(`--only: unknown target(s) ${bad.join(', ')} (known: ${known.join(', ')})`);
         only = ALL_TARGETS.filter((n) => names.includes(n));
         httpPeers = ALL_HTTP_PEERS.filter((n) => names.includes(n));
+        tlsPeers = ALL_TLS_PEERS.filter((n) => names.includes(n));
         break;
       }
       case '--http-runs': {
@@ -127,7 +144,21 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
       case '--http-only':
         throughput = false;
         checks = false;
+        tls = false;
         http = true;
+        break;
+      case '--tls-only':
+        throughput = false;
+        checks = false;
+        http = false;
+        tls = true;
+        break;
+      case '--no-tls':
+        tls = false;
+        break;
+      case '--tls-clients':
+        tlsClients = Math.max(1, Math.min(16, Math.round(Number(value()))));
+        if (!Number.isFinite(tlsClients)) throw new Error('--tls-clients must be a number');
         break;
       case '--no-http':
         http = false;
@@ -144,6 +175,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
       case '--checks-only':
         throughput = false;
         http = false;
+        tls = false;
         checks = true;
         break;
       case '--no-checks':
@@ -161,7 +193,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         throw new Error(`unknown option ${a}\n${USAGE}`);
     }
   }
-  return { durationS, only, httpPeers, httpRuns, connections, json, throughput, http, checks, checksHaproxy };
+  return { durationS, only, httpPeers, httpRuns, tlsPeers, tlsClients, connections, json, throughput, http, tls, checks, checksHaproxy };
 }
 
 function firstLine(cmd: string, args: string[]): string {
@@ -313,6 +345,12 @@ export async function runBench(o: BenchOptions, log: (s: string) => void = (s) =
       log('\n' + formatHttpReport(http));
     }
   }
+  let tls: TlsReport | null = null;
+  if (o.tls) {
+    log('\n== TLS: lbd beside HAProxy, both terminating TLS (mode http, bind ssl crt) ==');
+    tls = await runTlsSection({ durationS: o.durationS, connections: o.connections, peers: o.tlsPeers, clients: o.tlsClients }, which('wrk'), log);
+    log('\n' + formatTlsReport(tls));
+  }
   let checks: ChecksResult[] = [];
   if (o.checks) checks = await runChecksBench({ ...DEFAULT_CHECKS, withHaproxy: o.checksHaproxy }, log);
   const report: BenchReport = {
@@ -330,6 +368,7 @@ export async function runBench(o: BenchOptions, log: (s: string) => void = (s) =
       lbdOverPipeClose: ratio(runs, 'lbd', 'pipe', 'close'),
     },
     http,
+    tls,
     checks,
   };
   if (o.json) {
