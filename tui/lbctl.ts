@@ -13,6 +13,7 @@ import { registerEvents } from './lbctl/events.js';
 import { registerDaemonCommands } from './lbctl/daemon.js';
 import { registerCompletion } from './lbctl/completion.js';
 import { registerConsole } from './lbctl/console.js';
+import { registerCerts } from './lbctl/certs.js';
 
 export { EXIT };
 
@@ -32,6 +33,7 @@ Examples:
   lbctl events --follow                 state changes as they happen
   lbctl top                             the operator console (? lists its keys)
   lbctl dash                            the wall dashboard
+  lbctl cert list                       TLS certificates in use, their expiry (exit 5 within 30 days)
   lbctl show stat                       any runtime API show command, answered as HAProxy would
   lbctl status --json | jq .            every command takes --json
 
@@ -44,7 +46,8 @@ Exit codes:
   1  refused or not found (no such server, permission denied, reload refused, invalid config)
   2  usage error (unknown command or option, bad argument)
   3  lbd unreachable (no socket, nothing listening, no permission on the socket, no answer in time)
-  4  protocol mismatch (the socket is not lbd's, or lbd speaks another protocol version)`;
+  4  protocol mismatch (the socket is not lbd's, or lbd speaks another protocol version)
+  5  lbctl cert list: a certificate has expired or expires within --days (30)`;
 
 /** The program with every command registered (the completion scripts walk this tree). */
 export function buildProgram(): Command {
@@ -64,6 +67,7 @@ export function buildProgram(): Command {
   registerDaemonCommands(program);
   registerEvents(program);
   registerCheck(program);
+  registerCerts(program);
   registerConsole(program);
   registerCompletion(program);
   for (const c of program.commands) c.exitOverride().showHelpAfterError(`(lbctl ${c.name()} --help for usage)`);

@@ -19,6 +19,8 @@ export const EXIT = Object.freeze({
   UNREACHABLE: 3,
   /** The socket answered but not in a protocol version this lbctl speaks. */
   PROTOCOL: 4,
+  /** `lbctl cert list`: a certificate has expired or expires within the warning window (--days, 30 by default). */
+  CERT_EXPIRING: 5,
 });
 
 /** An error that ends the command with an exit code and a message on stderr. */
