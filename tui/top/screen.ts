@@ -9,6 +9,7 @@ import { cursorIndex, scrollTop } from './cursor.js';
 import type { FeedState } from './feed.js';
 import { glyphsFor } from './glyphs.js';
 import { bannerLine, headerLines, tabLine } from './header.js';
+import { certWarningLine } from './certs.js';
 import { cut, fit, inverse, type Line } from './line.js';
 import { confirmLines, helpText, hintsLine, promptLines, resultLines, statusLine, wrapText } from './panels.js';
 import type { RateHistory } from './rates.js';
@@ -182,6 +183,9 @@ export function buildScreen(inp: ScreenInput): Screen {
   const banner = bannerLine(feed.conn, feed, opts.socket, g, now);
   if (banner) top.push(banner);
   top.push(...headerLines(feed, inp.rates, W, g, { readOnly: opts.readOnly, intervalMs: opts.intervalMs, compact: H < 15 }, now));
+  // a certificate that expires within 30 days: one line under the header, kept even on short terminals
+  const certWarning = certWarningLine(feed.snapshot, now, g);
+  if (certWarning) top.push(fit(certWarning, W));
   if (H >= 13) top.push(tabLine(ui, W));
 
   // the bottom: the status line, then a confirmation or prompt panel (which ends with its keys), or the hints
