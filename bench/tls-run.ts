@@ -20,7 +20,7 @@ import { BIG_BODY_BYTES, BIG_PATH, startHttpBackends } from './http-targets.js';
 import { removeOnExit, startProcess, stopProcess } from './procs.js';
 import { CpuMeter, freePorts, settleTimeWait, which } from './sys.js';
 import type { Backends, Running } from './targets.js';
-import { ALL_CERTS, ALL_TLS_PEERS, CERT_LABEL, makeCert, negotiated, startTlsPeer, tlsPeerUnavailable, tlsToolsUnavailable, type CertKind, type TlsPeerName } from './tls-targets.js';
+import { ALL_CERTS, ALL_TLS_PEERS, CERT_LABEL, currConns, makeCert, negotiated, startTlsPeer, statsSocket, tlsPeerUnavailable, tlsToolsUnavailable, type CertKind, type TlsPeerName } from './tls-targets.js';
 import { runWrk, type WrkResult } from './wrk.js';
 
 export { ALL_TLS_PEERS, type TlsPeerName };
@@ -39,7 +39,7 @@ export const ALL_TLS_WRK_RUNS: readonly TlsWrkKind[] = ['keep-alive', '1m', 'clo
 const WRK_LABEL: Record<TlsWrkKind, string> = {
   'keep-alive': 'HTTPS keep-alive, small responses (`200 ok\\n`)',
   '1m': `HTTPS keep-alive, 1 MiB bodies (${BIG_PATH})`,
-  close: "HTTPS, new connection (new TLS handshake) per request (-H 'Connection: close')",
+  close: "HTTPS, new connection per request (-H 'Connection: close'; wrk resumes its TLS session, so mostly abbreviated handshakes)",
 };
 const WRK_SHORT: Record<TlsWrkKind, string> = { 'keep-alive': 'keep-alive', '1m': '1 MiB bodies', close: 'new conn/request' };
 /** Seconds of load before a peer's first measured run (JIT, pools). */
@@ -63,6 +63,8 @@ export interface HandshakeRun {
   readonly cpuPercent: number | null;
   /** CPU of the whole machine (all processes), % of all cores. */
   readonly machinePercent: number | null;
+  /** The proxy's `CurrConns` (show info) 1 s after the clients finished: connections it still holds. */
+  readonly openAfter: number | null;
   readonly error: string | null;
 }
 
@@ -74,6 +76,8 @@ export interface TlsWrkRun {
   readonly error: string | null;
   readonly cpuPercent: number | null;
   readonly backendCpuPercent: number | null;
+  /** The proxy's `CurrConns` 1 s after wrk finished. */
+  readonly openAfter: number | null;
 }
 
 export interface TlsReport {
@@ -155,7 +159,7 @@ async function runSTimeOne(openssl: string, port: number, kind: HandshakeKind, d
 }
 
 /** `clients` s_time processes in parallel against the port, with the proxy's and the machine's CPU. */
-async function runHandshakes(openssl: string, t: Running, peer: TlsPeerName, cert: CertKind, kind: HandshakeKind, o: TlsSectionOptions): Promise<HandshakeRun> {
+async function runHandshakes(openssl: string, t: Running, peer: TlsPeerName, cert: CertKind, kind: HandshakeKind, o: TlsSectionOptions, sock: string): Promise<HandshakeRun> {
   const cpu = new CpuMeter(t.proc.pid);
   const machine = new MachineMeter();
   cpu.start();
@@ -169,6 +173,7 @@ async function runHandshakes(openssl: string, t: Running, peer: TlsPeerName, cer
   const wallS = ok.length ? Math.max(...ok.map((r) => r.wallS)) : 0;
   let error = failed.length ? `${failed.length} of ${o.clients} s_time client(s) failed: ${failed[0]}` : null;
   if (t.proc.done) error = (error ? `${error}; ` : '') + `${peer} exited:\n${t.proc.tail().trim()}`;
+  const openAfter = t.proc.done ? null : await openAfterRun(sock);
   return {
     peer,
     cert,
@@ -181,9 +186,18 @@ async function runHandshakes(openssl: string, t: Running, peer: TlsPeerName, cer
     perSecond: ok.length && wallS > 0 ? connections / wallS : null,
     cpuPercent,
     machinePercent,
+    openAfter,
     error,
   };
 }
+
+/** CurrConns one second after a run's clients are gone. */
+async function openAfterRun(sock: string): Promise<number | null> {
+  await new Promise((r) => setTimeout(r, 1000));
+  return currConns(sock);
+}
+/** More connections than this still open after a run is worth a note. */
+const LEFT_OPEN_NOTE = 10;
 
 const ms = (v: number | null | undefined) => (v === null || v === undefined ? 'n/a' : v >= 100 ? `${v.toFixed(0)}ms` : v >= 1 ? `${v.toFixed(2)}ms` : `${(v * 1000).toFixed(0)}us`);
 const pct = (v: number | null) => (v === null ? 'n/a' : `${v.toFixed(0)}%`);
@@ -199,7 +213,7 @@ function handshakeLine(r: HandshakeRun): string {
   const label = `${CERT_LABEL[r.cert]}, ${r.kind === 'full' ? 'full' : 'resumed'}`.padEnd(22);
   if (r.perSecond === null) return `  ${label} FAILED: ${r.error}`;
   const marks = r.kind === 'resumed' ? `  (${r.resumed} resumed, ${r.full} full)` : r.resumed ? `  (${r.resumed} resumed!)` : '';
-  return `  ${label} ${r.perSecond.toFixed(0).padStart(6)} handshakes/s  CPU proxy ${pct(r.cpuPercent)}  machine ${pct(r.machinePercent)}${marks}${r.error ? `  ${r.error}` : ''}`;
+  return `  ${label} ${r.perSecond.toFixed(0).padStart(6)} handshakes/s  CPU proxy ${pct(r.cpuPercent)}  machine ${pct(r.machinePercent)}  open after ${r.openAfter ?? '?'}${marks}${r.error ? `  ${r.error}` : ''}`;
 }
 
 /** Measure every selected peer: handshakes with each certificate, then the wrk runs over TLS (ECDSA certificate). */
@@ -269,7 +283,7 @@ export async function runTlsSection(o: TlsSectionOptions, wrk: string | null, lo
           await runSTimeOne(openssl, proxyPort, 'full', 1).catch(() => null);
           for (const kind of ['full', 'resumed'] as const) {
             await settle(log);
-            const r = await runHandshakes(openssl, t, peer, cert, kind, o);
+            const r = await runHandshakes(openssl, t, peer, cert, kind, o, statsSocket(peer, tmp));
             handshakes.push(r);
             log(handshakeLine(r));
             if (t.proc.done) break;
@@ -296,11 +310,12 @@ export async function runTlsSection(o: TlsSectionOptions, wrk: string | null, lo
             if (res && run === '1m' && res.rps > 0 && res.bytesPerSec !== null && res.bytesPerSec / res.rps < BIG_BODY_BYTES * 0.9) {
               error = `responses average ${(res.bytesPerSec / res.rps).toFixed(0)} bytes, not ~1 MiB: ${BIG_PATH} is not what the backend served`;
             }
-            wrkRuns.push({ peer, run, wrk: res, error, cpuPercent, backendCpuPercent });
+            const openAfter = t.proc.done ? null : await openAfterRun(statsSocket(peer, tmp));
+            wrkRuns.push({ peer, run, wrk: res, error, cpuPercent, backendCpuPercent, openAfter });
             log(
               `  ${`HTTPS ${WRK_SHORT[run]}`.padEnd(22)} ${
                 res
-                  ? `${res.rps.toFixed(0).padStart(6)} req/s ${mibps(res.bytesPerSec).padStart(7)} MiB/s  p50 ${ms(res.p50Ms)}  p99 ${ms(res.p99Ms)}  CPU proxy ${pct(cpuPercent)}  backend ${pct(backendCpuPercent)}${res.errors ? `  ERRORS: ${res.errorText}` : ''}${error ? `  ${error}` : ''}`
+                  ? `${res.rps.toFixed(0).padStart(6)} req/s ${mibps(res.bytesPerSec).padStart(7)} MiB/s  p50 ${ms(res.p50Ms)}  p99 ${ms(res.p99Ms)}  CPU proxy ${pct(cpuPercent)}  backend ${pct(backendCpuPercent)}  open after ${openAfter ?? '?'}${res.errors ? `  ERRORS: ${res.errorText}` : ''}${error ? `  ${error}` : ''}`
                   : `FAILED: ${error}`
               }`,
             );
@@ -357,7 +372,7 @@ export function formatTlsReport(rep: TlsReport): string {
   if (rep.handshakes.length) {
     out.push(`-- TLS handshakes (${rep.clients} × openssl s_time in parallel, ${rep.durationS} s) --`);
     table(
-      ['peer', 'certificate', 'handshake', 'handshakes/s', 'CPU proxy', 'machine CPU', 'per proxy CPU-s', 'resumed/full'],
+      ['peer', 'certificate', 'handshake', 'handshakes/s', 'CPU proxy', 'machine CPU', 'per proxy CPU-s', 'resumed/full', 'open after'],
       rep.handshakes.map((r) => [
         r.peer,
         CERT_LABEL[r.cert],
@@ -367,6 +382,7 @@ export function formatTlsReport(rep: TlsReport): string {
         pct(r.machinePercent),
         perCpu(r)?.toFixed(0) ?? 'n/a',
         `${r.resumed}/${r.full}`,
+        `${r.openAfter ?? '?'}`,
       ]),
       new Set([0, 1, 2]),
     );
@@ -381,8 +397,8 @@ export function formatTlsReport(rep: TlsReport): string {
       if (!rs.length) continue;
       out.push(WRK_LABEL[run]);
       table(
-        ['peer', 'req/s', 'MiB/s', 'avg', 'p50', 'p99', 'errors', 'CPU proxy', 'CPU backend'],
-        rs.map((r) => [r.peer, r.wrk ? r.wrk.rps.toFixed(0) : 'failed', mibps(r.wrk?.bytesPerSec), ms(r.wrk?.latencyAvgMs), ms(r.wrk?.p50Ms), ms(r.wrk?.p99Ms), r.wrk ? `${r.wrk.errors}` : '-', pct(r.cpuPercent), pct(r.backendCpuPercent)]),
+        ['peer', 'req/s', 'MiB/s', 'avg', 'p50', 'p99', 'errors', 'CPU proxy', 'CPU backend', 'open after'],
+        rs.map((r) => [r.peer, r.wrk ? r.wrk.rps.toFixed(0) : 'failed', mibps(r.wrk?.bytesPerSec), ms(r.wrk?.latencyAvgMs), ms(r.wrk?.p50Ms), ms(r.wrk?.p99Ms), r.wrk ? `${r.wrk.errors}` : '-', pct(r.cpuPercent), pct(r.backendCpuPercent), `${r.openAfter ?? '?'}`]),
         new Set([0]),
       );
       const errs = rs.filter((r) => r.wrk?.errorText || r.error).map((r) => `  ${r.peer}: ${[r.wrk?.errorText, r.error].filter(Boolean).join('; ')}`);
@@ -406,13 +422,21 @@ export function formatTlsReport(rep: TlsReport): string {
     row(`lbd / HAProxy full handshakes/s, ${CERT_LABEL[cert]}`, x(rep.ratios[`lbd/haproxy handshakes/s ${cert} full`]), `   target >= 0.8   ${v === null ? '? (n/a: a peer has no figure)' : v ? '✓' : '✗'}`);
   }
   out.push('', 'for information:');
-  for (const cert of ALL_CERTS) row(`lbd / HAProxy full handshakes per proxy CPU-second, ${CERT_LABEL[cert]}`, x(rep.ratios[`lbd/haproxy handshakes per CPU-second ${cert} full`]));
+  for (const cert of ALL_CERTS) {
+    const v = rep.ratios[`lbd/haproxy handshakes per CPU-second ${cert} full`];
+    row(`lbd / HAProxy full handshakes per proxy CPU-s, ${CERT_LABEL[cert]}`, x(v), v === null ? '' : `   (the same 0.8 on the proxy's own cost: ${v >= 0.8 ? '✓' : '✗'})`);
+  }
   for (const cert of ALL_CERTS) row(`lbd / HAProxy resumed handshakes/s, ${CERT_LABEL[cert]}`, x(rep.ratios[`lbd/haproxy handshakes/s ${cert} resumed`]));
   for (const run of ALL_TLS_WRK_RUNS) {
     if (!rep.wrkRuns.some((r) => r.run === run)) continue;
     row(`lbd / HAProxy req/s, HTTPS ${WRK_SHORT[run]}`, x(rep.ratios[`lbd/haproxy req/s https ${run}`]), `   p99 ${x(rep.ratios[`lbd/haproxy p99 https ${run}`])}`);
   }
   if (rep.wrkRuns.some((r) => r.run === '1m')) row('lbd / HAProxy MiB/s, HTTPS 1 MiB bodies', x(rep.ratios['lbd/haproxy MiB/s https 1m']));
+  const leftOpen = [
+    ...rep.handshakes.filter((r) => (r.openAfter ?? 0) > LEFT_OPEN_NOTE).map((r) => `${r.peer} ${CERT_LABEL[r.cert]} ${r.kind} handshakes: ${r.openAfter}`),
+    ...rep.wrkRuns.filter((r) => (r.openAfter ?? 0) > LEFT_OPEN_NOTE).map((r) => `${r.peer} HTTPS ${WRK_SHORT[r.run]}: ${r.openAfter}`),
+  ];
+  if (leftOpen.length) out.push('', `NOTE: connections still open (show info CurrConns) 1 s after the clients had all finished (cumulative: a peer runs all of one certificate's runs without a restart) — ${leftOpen.join('; ')}.`);
   const limited = rep.handshakes.filter((r) => r.kind === 'full' && r.machinePercent !== null && r.machinePercent >= 90 && r.cpuPercent !== null && r.cpuPercent < 85);
   if (limited.length)
     out.push(

@@ -5,6 +5,7 @@
  * same `bind 127.0.0.1:<port> ssl crt <pem>` line, generated into the temp dir, all on 127.0.0.1.
  */
 import { spawnSync } from 'node:child_process';
+import net from 'node:net';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { httpProxyConfig } from './http-targets.js';
@@ -61,12 +62,12 @@ export async function startTlsPeer(peer: TlsPeerName, tmp: string, port: number,
   if (peer === 'haproxy') {
     const haproxy = which('haproxy') as string;
     const cfg = path.join(tmp, `haproxy-tls-${cert}.cfg`);
-    writeFileSync(cfg, tlsProxyConfig(port, backendPorts, crt, ['nbthread 1', `stats socket ${tmp}/haproxy-tls.sock mode 600 level admin`]));
+    writeFileSync(cfg, tlsProxyConfig(port, backendPorts, crt, ['nbthread 1', `stats socket ${statsSocket('haproxy', tmp)} mode 600 level admin`]));
     return startListening('haproxy', haproxy, ['-db', '-f', cfg], port, `HAProxy, mode http, nbthread 1, bind ssl crt (${CERT_LABEL[cert]})`);
   }
   const cfg = path.join(tmp, `lbd-tls-${cert}.cfg`);
   // its own admin socket in the temp dir, not the default /run/lbd/admin.sock another lbd may hold
-  writeFileSync(cfg, tlsProxyConfig(port, backendPorts, crt, [`stats socket ${tmp}/lbd-tls.sock mode 600 level admin`]));
+  writeFileSync(cfg, tlsProxyConfig(port, backendPorts, crt, [`stats socket ${statsSocket('lbd', tmp)} mode 600 level admin`]));
   return startListening('lbd', process.execPath, [LBD_BIN, '-f', cfg], port, `lbd, mode http, bind ssl crt (${CERT_LABEL[cert]})`);
 }
 
@@ -77,6 +78,32 @@ export function negotiated(port: number): string {
   const r = spawnSync(openssl, ['s_client', '-connect', `127.0.0.1:${port}`, '-brief', '-servername', 'localhost'], { input: '', encoding: 'utf8', timeout: 10_000 });
   const text = `${r.stdout ?? ''}\n${r.stderr ?? ''}`;
   const field = (name: string) => new RegExp(`^${name}:\\s*(.+)$`, 'm').exec(text)?.[1]?.trim();
-  const parts = [field('Protocol version'), field('Ciphersuite'), field('Server Temp Key') ?? field('Peer Temp Key'), field('Peer signature type')].filter(Boolean);
+  const parts = [field('Protocol version'), field('Ciphersuite'), field('Server Temp Key') ?? field('Peer Temp Key'), field('Signature type') ?? field('Peer signature type')].filter(Boolean);
   return parts.length ? parts.join(', ') : `handshake failed: ${text.trim().split('\n').slice(-2).join(' ')}`;
+}
+
+/** The peer's stats socket in the temp dir. */
+export function statsSocket(peer: TlsPeerName, tmp: string): string {
+  return path.join(tmp, `${peer}-tls.sock`);
+}
+
+/**
+ * `CurrConns` from `show info` on the peer's stats socket: the connections the proxy still holds. Read
+ * after a run whose clients have all gone, anything well above zero is connections the proxy did not free.
+ */
+export function currConns(sock: string, timeoutMs = 2000): Promise<number | null> {
+  return new Promise((resolve) => {
+    let text = '';
+    const s = net.connect(sock);
+    const done = () => {
+      s.destroy();
+      const m = /^CurrConns:\s*(\d+)/m.exec(text);
+      resolve(m ? Number(m[1]) : null);
+    };
+    s.setTimeout(timeoutMs, done);
+    s.on('connect', () => s.write('show info\n'));
+    s.on('data', (d) => (text += d.toString('utf8')));
+    s.on('end', done);
+    s.on('error', done);
+  });
 }
