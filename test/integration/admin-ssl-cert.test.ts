@@ -12,6 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startAdmin, exchange, type AdminHarness } from './admin-harness.js';
+import { createExecutor } from '../../daemon/admin/commands.js';
 import { hasOpenssl, opensslCert, type CertFiles } from '../helpers/tls.js';
 import { echoServer, freePort, type TestServer } from '../helpers/net.js';
 
@@ -173,6 +174,14 @@ test('set + commit: new handshakes get the new certificate on every listener usi
   assert.equal(await setCert(site, readFileSync(leaf.cert, 'utf8') + readFileSync(leaf.key, 'utf8')), `Transaction created for certificate ${site}!\n\n`);
   assert.equal(await ask(`abort ssl cert ${site}`), `Transaction aborted for certificate '${site}'!\n\n`);
   assert.equal(await peerCn(fe1), 'lb2.test');
+});
+
+test('the WebSocket side runs the same commands, the payload in its own field', { skip }, async () => {
+  const run = createExecutor({ runtime: h.rt, control: h.control });
+  assert.equal(await run(['set', 'ssl', 'cert', site], readFileSync(next.pem, 'utf8'), 'admin'), `Transaction created for certificate ${site}!\n`);
+  assert.equal(await run(['set', 'ssl', 'cert', site], readFileSync(next.pem, 'utf8'), 'operator'), 'Permission denied\n');
+  assert.equal(await run(['show', 'ssl', 'cert'], null, 'operator'), `# transaction\n*${site}\n# filename\n${other}\n${site}\n`);
+  assert.equal(await run(['abort', 'ssl', 'cert', site], null, 'admin'), `Transaction aborted for certificate '${site}'!\n`);
 });
 
 test('reload: a committed certificate stays while its file is unchanged (and the reload says so); a changed file wins', { skip }, async () => {
