@@ -4,11 +4,11 @@
  * into Node's minVersion/maxVersion with HAProxy 2.6's rules and messages.
  */
 import { createSecureContext, getCiphers } from 'node:tls';
-import type { BindSslConfig, ConfigDiagnostic, SourceRef, SslDefaultBindConfig, TlsCertificate } from './types.js';
-import type { BindSslDraft, GlobalDraft, SslDefaultBindDraft } from './drafts.js';
+import type { BindSslConfig, ConfigDiagnostic, ServerSslConfig, SourceRef, SslDefaultBindConfig, TlsCertificate } from './types.js';
+import type { BindSslDraft, GlobalDraft, ServerOptions, SslDefaultBindDraft } from './drafts.js';
 import type { Diagnostics } from './context.js';
 import { TLS_VERSIONS, type HaproxyTlsVersion, type TlsVersionsDraft } from './keywords/ssl-options.js';
-import { loadCrt, loadCrtList, loadPemFile, withBase } from './tls-certs.js';
+import { loadCertFile, loadCrt, loadCrtList, loadPemFile, withBase } from './tls-certs.js';
 
 type NodeTlsVersion = BindSslConfig['minVersion'];
 
@@ -153,5 +153,57 @@ export function bindSslOf(b: BindSslDraft, g: GlobalDraft, diags: Diagnostics, n
     verify,
     caFile,
     crlFile,
+  };
+}
+
+/**
+ * A server line's TLS settings (`server … ssl …`), files loaded; null without `ssl` (other TLS options are
+ * then ignored with a warning, as in HAProxy). Without `verify`, the global `ssl-server-verify` decides
+ * (default required), and verifying needs a `ca-file`: HAProxy's error otherwise.
+ */
+export function serverSslOf(o: ServerOptions, label: string, where: SourceRef, g: GlobalDraft, diags: Diagnostics, now = Date.now()): ServerSslConfig | null {
+  const report = (p: ConfigDiagnostic): void => {
+    if (p.severity === 'error') diags.error(p.where, `${label}: ${p.message}`);
+    else diags.warn(p.where, `${label}: ${p.message}`);
+  };
+  if (o.ssl !== true) {
+    const set = [o.sslVerify && 'verify', o.sslCaFile && 'ca-file', o.sslSni && 'sni', o.sslAlpn && 'alpn', o.sslCrt && 'crt', o.checkSsl && 'check-ssl'].filter(Boolean);
+    if (set.length) diags.warn(where, `${label}: ${set.map((w) => `'${w}'`).join(', ')} ignored without 'ssl'`);
+    return null;
+  }
+  if (o.sendProxyV1 || o.sendProxyV2) diags.error(where, `${label}: 'send-proxy' together with 'ssl' is not supported by lbd yet (the PROXY header must go before the TLS handshake)`);
+  const verify = o.sslVerify ?? g.sslServerVerify ?? 'required';
+  let caFile: { path: string; pem: string } | null = null;
+  if (o.sslCaFile) {
+    const r = loadPemFile(withBase(g.caBase, o.sslCaFile.value), 'CERTIFICATE', o.sslCaFile.where);
+    r.problems.forEach(report);
+    caFile = r.value;
+  } else if (verify === 'required') {
+    diags.error(where, `${label}: verify is enabled by default but no CA file specified. If you're running on a LAN where you're certain to trust the server's certificate, please set an explicit 'verify none' statement on the 'server' line, or use 'ssl-server-verify none' in the global section to disable server-side verifications by default.`);
+  }
+  let crt: ServerSslConfig['crt'] = null;
+  if (o.sslCrt) {
+    const r = loadCertFile(withBase(g.crtBase, o.sslCrt.value), o.sslCrt.where, null, now);
+    r.problems.forEach(report);
+    if (r.value) crt = { file: r.value.file, certPem: r.value.certPem, keyPem: r.value.keyPem };
+  }
+  const min = o.sslMinVer ?? 'TLSv1.2';
+  const max = o.sslMaxVer ?? 'TLSv1.3';
+  const order = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+  if (order.indexOf(min) > order.indexOf(max)) diags.error(where, `${label}: ssl-min-ver is above ssl-max-ver`);
+  for (const m of checkCipherSettings(o.sslCiphers ?? null, null, null)) diags.error(where, `${label}: ${m}`);
+  return {
+    verify,
+    caFile,
+    verifyHost: o.sslVerifyHost ?? null,
+    sni: o.sslSni ?? null,
+    alpn: o.sslAlpn ?? [],
+    crt,
+    minVersion: min,
+    maxVersion: max,
+    ciphers: o.sslCiphers ?? null,
+    reuse: o.sslReuse ?? true,
+    checkSsl: o.checkSsl ?? o.checkPort === undefined,
+    checkSni: o.checkSni ?? null,
   };
 }

@@ -8,7 +8,7 @@ import { backendHttp, buildUserlists, fetchContexts, frontendHttp, tcpRequestOf,
 import type { Diagnostics } from './context.js';
 import type { ParsedConfig } from './parser.js';
 import type { BindSslDraft, GlobalDraft, Placed, ProxyDraft, ServerDraft } from './drafts.js';
-import { bindSslOf, sslDefaultBindOf } from './build-tls.js';
+import { bindSslOf, serverSslOf, sslDefaultBindOf } from './build-tls.js';
 
 export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -102,7 +102,7 @@ function healthCheckOf(px: ProxyDraft, diags: Diagnostics): HealthCheckConfig {
   };
 }
 
-function serverOf(px: ProxyDraft, s: ServerDraft, id: number, jobs: ResolveJob[]): Mutable<ServerConfig> {
+function serverOf(px: ProxyDraft, s: ServerDraft, id: number, jobs: ResolveJob[], g: GlobalDraft, diags: Diagnostics): Mutable<ServerConfig> {
   const o = s.opts;
   const inter = o.inter ?? SERVER_DEFAULTS.inter;
   const initAddr = o.initAddr ?? DEFAULT_INIT_ADDR;
@@ -138,6 +138,8 @@ function serverOf(px: ProxyDraft, s: ServerDraft, id: number, jobs: ResolveJob[]
     initAddr,
     cookie: o.cookie ?? null,
   };
+  const ssl = serverSslOf(o, `'server ${s.name}'`, s.where, g, diags);
+  if (ssl) server.ssl = ssl;
   const directive = `server ${s.name}`;
   if (!s.addr.isIp) {
     jobs.push({ host: s.addr.host, family: s.addr.family, methods: initAddr, where: s.where, directive, what: 'address', apply: (a) => (server.address = a) });
@@ -215,7 +217,7 @@ export function build(parsed: ParsedConfig, diags: Diagnostics): Built {
         retries: px.retries ?? 3,
         redispatch: px.redispatch ?? false,
         healthCheck: healthCheckOf(px, diags),
-        servers: px.servers.map((s, i) => serverOf(px, s, sids[i], jobs)),
+        servers: px.servers.map((s, i) => serverOf(px, s, sids[i], jobs, g, diags)),
         http: backendHttp(px, fctx),
       });
     }

@@ -3,7 +3,7 @@
  * set is optional here (undefined = "not set, use the inherited value or the built-in default"), so
  * inheritance is a deep copy and the built-in defaults are applied once, in build.ts.
  */
-import type { BindConfig, HttpCheckExpect, OnError, ProxyMode, SourceRef, TcpCheckStep, Timeouts, BalanceAlgorithm, StatsSocketConfig, HttpHashKey, LogTarget } from './types.js';
+import type { BindConfig, HttpCheckExpect, OnError, ProxyMode, SourceRef, TcpCheckStep, Timeouts, BalanceAlgorithm, StatsSocketConfig, HttpHashKey, LogTarget, Formatter } from './types.js';
 import type { ProxyKind } from './context.js';
 import type { HttpDraft, UseBackendDraft } from './drafts-http.js';
 import { emptyHttpDraft } from './drafts-http.js';
@@ -48,6 +48,20 @@ export interface ServerOptions {
   sendProxyV1?: boolean;
   sendProxyV2?: boolean;
   checkSendProxy?: boolean;
+  // server-side TLS (`ssl` …)
+  ssl?: boolean;
+  sslVerify?: 'none' | 'required';
+  sslCaFile?: Placed<string>;
+  sslVerifyHost?: string;
+  sslSni?: Formatter;
+  sslAlpn?: string[];
+  sslCrt?: Placed<string>;
+  sslMinVer?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+  sslMaxVer?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+  sslCiphers?: string;
+  sslReuse?: boolean;
+  checkSsl?: boolean;
+  checkSni?: string;
 }
 
 /** A parsed `<addr>[:port]`: host as written ('' = wildcard), its family, whether it is an IP literal. */
@@ -178,6 +192,8 @@ export interface GlobalDraft {
   crtBase?: string;
   caBase?: string;
   sslDefaultBind?: SslDefaultBindDraft;
+  /** `ssl-server-verify none|required` (default required, as HAProxy). */
+  sslServerVerify?: 'none' | 'required';
 }
 
 /** An empty draft: a section with nothing set. */

@@ -7,7 +7,7 @@
  * `where` on each object points at the line that declared it, for error messages and reload diffs.
  * The HTTP parts (rules, cookies, logs, userlists) are declared in types-http.ts.
  */
-import type { Condition } from '../http/acl/types.js';
+import type { Condition, Formatter } from '../http/acl/types.js';
 import type { BackendHttpConfig, FrontendHttpConfig, LogTarget, UserlistConfig } from './types-http.js';
 
 export type { Condition, Formatter } from '../http/acl/types.js';
@@ -308,6 +308,30 @@ export interface ServerConfig {
   readonly initAddr: readonly string[];
   /** `cookie <value>`: this server's value of the backend's persistence cookie (null or absent: none). */
   readonly cookie?: string | null;
+  /** `ssl` and its options: connections to this server use TLS; absent (or null) for plain TCP. */
+  readonly ssl?: ServerSslConfig | null;
+}
+
+/** `server … ssl [verify none|required] [ca-file f] [verifyhost h] [sni <expr>] [alpn …] [crt f] [check-ssl] [check-sni n] …`. */
+export interface ServerSslConfig {
+  /** `verify required` checks the server's certificate against `caFile` (HAProxy's default, global `ssl-server-verify`). */
+  readonly verify: 'none' | 'required';
+  readonly caFile: { readonly path: string; readonly pem: string } | null;
+  /** `verifyhost`: the name the certificate must carry (else the SNI sent, when verifying). */
+  readonly verifyHost: string | null;
+  /** `sni <expr>`: the server name sent, evaluated per connection on the request (HTTP) or connection (TCP); null: none. */
+  readonly sni: Formatter | null;
+  readonly alpn: readonly string[];
+  /** `crt`: a client certificate for the server. */
+  readonly crt: { readonly file: string; readonly certPem: string; readonly keyPem: string } | null;
+  readonly minVersion: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+  readonly maxVersion: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+  readonly ciphers: string | null;
+  /** TLS session resumption towards the server (`no-ssl-reuse` turns it off). */
+  readonly reuse: boolean;
+  /** Health checks over TLS too (`check-ssl`; implied by `ssl` unless a check `port` is set, as in HAProxy), with `check-sni`. */
+  readonly checkSsl: boolean;
+  readonly checkSni: string | null;
 }
 
 export interface BackendConfig {

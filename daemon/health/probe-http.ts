@@ -81,7 +81,7 @@ class HttpCheckRun extends ProbeRun {
     timeouts: ProbeTimeouts,
     cancel: CancelToken | undefined,
   ) {
-    super(timeouts, cancel, target.sendProxy ?? 0);
+    super(timeouts, cancel, target.sendProxy ?? 0, target.tls ?? null);
   }
 
   protected begin(): void {

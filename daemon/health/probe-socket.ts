@@ -1,7 +1,8 @@
 import type { CheckResult, CheckStatusCode } from '../../shared/check-status.js';
-import type { CancelToken, ProbeTimeouts } from './probe-types.js';
+import type { CancelToken, ProbeTarget, ProbeTimeouts } from './probe-types.js';
 import type { Conn, ConnHandler } from '../proxy/conn.js';
 import { selectTransport } from '../proxy/transport.js';
+import { dialTls } from '../proxy/tls-dial.js';
 import { encodeV1, encodeV2 } from '../proxy/proxy-protocol.js';
 
 /** Probes dial over the same transport as the data path (raw libuv handles when available). */
@@ -93,6 +94,8 @@ export abstract class ProbeRun {
     cancel: CancelToken | undefined,
     /** PROXY protocol version written first on each connection (0: none). */
     private readonly sendProxy: 0 | 1 | 2 = 0,
+    /** `check-ssl`: connect with TLS (a failed handshake is an L6RSP, a slow one L6TOUT). */
+    private readonly tls: ProbeTarget['tls'] | null = null,
   ) {
     this.cancel = cancel;
   }
@@ -125,7 +128,10 @@ export abstract class ProbeRun {
 
   /** Connect failed before the connection was established. */
   protected onConnectError(err: unknown): void {
-    const code = (err as NodeJS.ErrnoException | null)?.syscall === 'getaddrinfo' ? 'SOCKERR' : 'L4CON';
+    const e = err as NodeJS.ErrnoException | null;
+    // a TLS handshake that failed (protocol alert, certificate refused): HAProxy's layer 6 result
+    if (this.tls && e?.code !== undefined && !/^E[A-Z]+$/.test(e.code)) return this.finish('L6RSP', null, e.code);
+    const code = e?.syscall === 'getaddrinfo' ? 'SOCKERR' : 'L4CON';
     this.finish(code, null, errnoText(err));
   }
 
@@ -135,7 +141,7 @@ export abstract class ProbeRun {
   }
 
   protected onConnectTimeout(): void {
-    this.finish('L4TOUT', null, '');
+    this.finish(this.tls ? 'L6TOUT' : 'L4TOUT', null, '');
   }
 
   protected onReadTimeout(): void {
@@ -160,7 +166,9 @@ export abstract class ProbeRun {
     this.arm('connect', this.timeouts.connectMs);
     let s: Conn;
     try {
-      s = transport.dial(host, port, this.onDialed, { noDelay: this.noDelay });
+      s = this.tls
+        ? dialTls(host, port, this.tls.ssl, this.tls.servername, `check:${host}:${port}|${this.tls.servername ?? ''}`, this.onDialed)
+        : transport.dial(host, port, this.onDialed, { noDelay: this.noDelay });
     } catch (e) {
       // May run inside a socket callback (a tcp-check connect step): never let it throw.
       this.finish('SOCKERR', null, errnoText(e));

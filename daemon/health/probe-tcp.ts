@@ -14,7 +14,7 @@ class TcpConnectRun extends ProbeRun {
     timeouts: ProbeTimeouts,
     cancel: CancelToken | undefined,
   ) {
-    super(timeouts, cancel, target.sendProxy ?? 0);
+    super(timeouts, cancel, target.sendProxy ?? 0, target.tls ?? null);
   }
 
   protected begin(): void {
@@ -22,7 +22,8 @@ class TcpConnectRun extends ProbeRun {
   }
 
   protected onConnected(): void {
-    this.finish('L4OK', null, '');
+    // with check-ssl the connection is only established once the TLS handshake is done: HAProxy's L6OK
+    this.finish(this.target.tls ? 'L6OK' : 'L4OK', null, '');
   }
 
   protected onInput(): void {}

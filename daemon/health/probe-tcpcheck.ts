@@ -59,7 +59,7 @@ class TcpCheckRun extends ProbeRun {
     timeouts: ProbeTimeouts,
     cancel: CancelToken | undefined,
   ) {
-    super(timeouts, cancel, target.sendProxy ?? 0);
+    super(timeouts, cancel, target.sendProxy ?? 0, target.tls ?? null);
     this.noDelay = true;
   }
 

@@ -1,4 +1,4 @@
-import type { HealthCheckConfig } from '../config/types.js';
+import type { HealthCheckConfig, ServerSslConfig } from '../config/types.js';
 import type { CheckResult } from '../../shared/check-status.js';
 
 /** Where a probe connects: the server's address, or its `addr`/`port` overrides. */
@@ -7,6 +7,8 @@ export interface ProbeTarget {
   readonly port: number;
   /** `check-send-proxy`: send a PROXY header first, v1 or v2 (the server's `send-proxy-v2` chooses v2); absent or 0: none. */
   readonly sendProxy?: 0 | 1 | 2;
+  /** `check-ssl`: checks run over TLS with the server's settings, sending `check-sni` (absent: plain TCP). */
+  readonly tls?: { readonly ssl: ServerSslConfig; readonly servername: string | null };
 }
 
 /**

@@ -134,7 +134,7 @@ export class CheckScheduler {
     t.running = true;
     t.cancel.cancelled = false;
     s.checkInProgress = true;
-    this.probe(s.backend.cfg.healthCheck, { host, port, sendProxy: s.cfg.checkSendProxy ? (s.cfg.sendProxy === 2 ? 2 : 1) : 0 }, this.timeouts(s), t.cancel).then(finish, (e: unknown) =>
+    this.probe(s.backend.cfg.healthCheck, { host, port, sendProxy: s.cfg.checkSendProxy ? (s.cfg.sendProxy === 2 ? 2 : 1) : 0, ...(s.cfg.ssl?.checkSsl ? { tls: { ssl: s.cfg.ssl, servername: s.cfg.ssl.checkSni } } : {}) }, this.timeouts(s), t.cancel).then(finish, (e: unknown) =>
       finish({ status: 'SOCKERR', code: null, durationMs: 0, info: String((e as Error)?.message ?? e) }),
     );
   }

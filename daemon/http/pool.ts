@@ -28,6 +28,8 @@
  * re-armed timer closes the expired ones.
  */
 import { NO_HANDLER, type Transport } from '../proxy/conn.js';
+import { dialTls } from '../proxy/tls-dial.js';
+import type { ServerSslConfig } from '../config/types.js';
 import { PooledConn, PoolError, type IdleOwner } from './pool-conn.js';
 import { idleLifetimeMs, type IdleLimits } from './pool-keepalive.js';
 import { listFor, reuseLists, type IdleList, type ReuseMode } from './pool-select.js';
@@ -42,6 +44,8 @@ export interface PoolServer {
   readonly key: string;
   readonly host: string;
   readonly port: number;
+  /** `server … ssl`: dial with TLS, sending this SNI (the key must then name the SNI: connections differ by it). */
+  readonly tls?: { readonly ssl: ServerSslConfig; readonly servername: string | null };
 }
 
 /** Pool settings; every field but `transport` has a default. */
@@ -256,7 +260,7 @@ export class HttpPool implements IdleOwner {
     sp.counters.use();
     let timer: NodeJS.Timeout | null = null;
     this.dialing.set(pc, cb);
-    pc.conn = this.transport.dial(server.host, server.port, (err) => {
+    const dialled = (err: string | null): void => {
       if (pc.state !== 'dialing') return;
       if (timer) clearTimeout(timer);
       this.dialing.delete(pc);
@@ -265,7 +269,8 @@ export class HttpPool implements IdleOwner {
       pc.conn.handler = NO_HANDLER;
       pc.conn.readStart();
       cb(null, pc);
-    });
+    };
+    pc.conn = server.tls ? dialTls(server.host, server.port, server.tls.ssl, server.tls.servername, server.key, dialled) : this.transport.dial(server.host, server.port, dialled);
     pc.conn.handler = NO_HANDLER;
     if (connectTimeoutMs !== null) {
       timer = setTimeout(() => {

@@ -36,7 +36,7 @@ import { RequestMessage, ResponseMessage } from '../http/message.js';
 import { RuleResult, Verdict, errorPage, runRequestRules, runResponseRules, type RuleContext } from '../http/rules.js';
 import { persistFromRequest, persistOnResponse, type CookieChoice } from '../http/cookie-persist.js';
 import { connectionModeOf, forwardForOf, httpHashKey } from '../http/acl/index.js';
-import { plainAddress } from '../http/acl/index.js';
+import { plainAddress, type RequestView } from '../http/acl/index.js';
 import type { PooledConn, HttpPool, PoolError, PoolServer, ReuseMode } from '../http/pool.js';
 import { parseKeepAliveTimeout } from '../http/pool-keepalive.js';
 import type { HttpConnectionMode, RetryOn } from '../config/types.js';
@@ -616,7 +616,7 @@ export class HttpSession implements ConnHandler {
     const own = this.ownPc;
     if (own !== null) {
       this.ownPc = null;
-      if (own.serverKey === poolServer(s, this.client).key && !own.conn.closed) return this.connected(own, s, true);
+      if (own.serverKey === poolServer(s, this.client, this.req).key && !own.conn.closed) return this.connected(own, s, true);
       this.ctx.pool.release(own, { reusable: false, keepAliveMs: null });
     }
     // a request with a PROXY header gets a connection of its own
@@ -631,7 +631,7 @@ export class HttpSession implements ConnHandler {
     o.idempotent = IDEMPOTENT.has(this.reqParser.head.methodId);
     o.connectTimeoutMs = this.be!.cfg.timeouts.connect;
     this.acquiring = s;
-    this.ctx.pool.acquire(poolServer(s, this.client), o, this.onAcquired);
+    this.ctx.pool.acquire(poolServer(s, this.client, this.req), o, this.onAcquired);
   }
 
   private readonly acquireOpts: { reuse: ReuseMode; firstRequestOfClientSession: boolean; idempotent: boolean; connectTimeoutMs: number | null } = {
@@ -1532,8 +1532,15 @@ function bodyStartRest(buf: Buffer, bodyStart: number, sess: HttpSession): boole
  * client connected to (as HAProxy), so that case is not cached.
  */
 const poolServers = new WeakMap<Server, PoolServer>();
-function poolServer(s: Server, client: Conn): PoolServer {
+function poolServer(s: Server, client: Conn, view: RequestView): PoolServer {
   const host = s.address ?? s.cfg.host;
+  const ssl = s.cfg.ssl;
+  if (ssl) {
+    // TLS: the SNI is part of the connection's identity (a connection made for one name is not reused for another)
+    const port = s.port ?? client.localPort() ?? 0;
+    const servername = ssl.sni ? ssl.sni.format(view) || null : null;
+    return { key: `${s.key}@${host}:${port}|tls|${servername ?? ''}`, host, port, tls: { ssl, servername } };
+  }
   if (s.port === null) {
     const port = client.localPort() ?? 0;
     return { key: `${s.key}@${host}:${port}`, host, port };

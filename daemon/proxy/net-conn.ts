@@ -4,6 +4,7 @@
  * TCP handle binding is unavailable, and the tests run the data path over both.
  */
 import net from 'node:net';
+import { TLSSocket } from 'node:tls';
 import { bindError, bindHost, NO_HANDLER, type Conn, type ConnHandler, type ConnListener, type DialCallback, type DialOptions, type Endpoints, type TlsInfo, type Transport } from './conn.js';
 
 export class NetConn implements Conn {
@@ -72,7 +73,8 @@ export class NetConn implements Conn {
     if (this.closed) return;
     this.closed = true;
     this.handler = NO_HANDLER;
-    if (!this.sock.connecting && !this.sock.destroyed) this.sock.resetAndDestroy();
+    // a TLS socket has no TCP handle of its own to reset (Node throws ERR_INVALID_HANDLE_TYPE): it is destroyed
+    if (!this.sock.connecting && !this.sock.destroyed && this.tls === undefined && !(this.sock instanceof TLSSocket)) this.sock.resetAndDestroy();
     else this.sock.destroy();
   }
 

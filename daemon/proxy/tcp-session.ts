@@ -5,6 +5,9 @@ import type { Frontend } from '../runtime/frontend.js';
 import type { Conn, ConnHandler, Endpoints, Transport } from './conn.js';
 import { encodeV1, encodeV2 } from './proxy-protocol.js';
 import { nextSessionId } from './session-id.js';
+import { dialTls } from './tls-dial.js';
+import { connectionView } from '../http/acl/index.js';
+import type { ServerSslConfig } from '../config/types.js';
 import type { TxnLog } from '../http/txn-log.js';
 
 
@@ -137,7 +140,7 @@ export class TcpSession {
     const host = s.address ?? s.cfg.host;
     this.connectStart = now;
     let timedOut = false;
-    const conn = this.transport.dial(host, port, (err) => {
+    const dialled = (err: string | null): void => {
       if (this.timer) clearTimeout(this.timer);
       this.timer = null;
       if (conn !== this.server) return;
@@ -155,7 +158,10 @@ export class TcpSession {
       this.backend.counters.connectSamples++;
       observeResult(s, true);
       this.wire(conn, s);
-    });
+    };
+    const ssl = s.cfg.ssl;
+    const sni = ssl ? this.serverName(ssl) : null;
+    const conn = ssl ? dialTls(host, port, ssl, sni, `${s.key}@${host}:${port}|tls|${sni ?? ''}`, dialled) : this.transport.dial(host, port, dialled);
     this.server = conn;
     const ct = this.backend.cfg.timeouts.connect;
     if (ct !== null) {
@@ -197,6 +203,14 @@ export class TcpSession {
       this.timer = null;
       if (!this.closed) this.connect(s);
     }, delay);
+  }
+
+  /** `sni <expr>` of a TLS server, evaluated on the connection (`ssl_fc_sni`, `src` …); null: none. */
+  private serverName(ssl: ServerSslConfig): string | null {
+    if (!ssl.sni) return null;
+    const e = this.client.endpoints();
+    if (!e) return null;
+    return ssl.sni.format(connectionView(e.src, e.srcPort, e.dst, e.dstPort, undefined, this.client.tls)) || null;
   }
 
   /** Both connections are open: stream in both directions. */

@@ -187,6 +187,15 @@ export const GLOBAL_KEYWORDS: KeywordTable<GlobalDraft> = {
   },
   'ssl-default-bind-ciphers': sslDefaultString('ciphers', '<list>: OpenSSL cipher list (TLSv1.2 and below) of every bind … ssl without its own ciphers'),
   'ssl-default-bind-ciphersuites': sslDefaultString('ciphersuites', '<list>: TLSv1.3 cipher suites of every bind … ssl without its own ciphersuites'),
+  'ssl-server-verify': {
+    help: "none|required: whether servers with 'ssl' verify their certificate by default (default required)",
+    sections: GLOBAL,
+    parse(ctx, g) {
+      const v = ctx.args[0]?.text;
+      if (ctx.args.length !== 1 || (v !== 'none' && v !== 'required')) return ctx.error("expects 'none' or 'required'", ctx.args[0]);
+      g.sslServerVerify = v;
+    },
+  },
   'ssl-default-bind-curves': sslDefaultString('curves', '<list>: key exchange groups of every bind … ssl without its own curves'),
   'tune.bufsize': {
     help: '<bytes>: buffer size, which bounds a request or response head (default 16384)',

@@ -4,7 +4,8 @@
  * section, and a `defaults` section's `default-server` is inherited by the proxies that use it.
  */
 import { isIP } from 'node:net';
-import type { OnError } from '../types.js';
+import type { OnError, SourceRef } from '../types.js';
+import { compileFormatter } from '../../http/acl/format.js';
 import type { Word } from '../lexer.js';
 import type { ProxyDraft, ServerOptions } from '../drafts.js';
 import { invalidNameChar, type KwCtx } from '../context.js';
@@ -49,6 +50,28 @@ const positiveDelay = (t: string): Parsed<number> => {
 };
 const choice = <T extends string>(allowed: readonly T[]) => (t: string): Parsed<T> =>
   (allowed as readonly string[]).includes(t) ? { ok: true, value: t as T } : { ok: false, error: `expected one of ${allowed.join(', ')}, got '${t}'` };
+
+const nonEmpty = (t: string): Parsed<string> => (t === '' ? { ok: false, error: 'expects a value' } : { ok: true, value: t });
+
+/** `ssl-min-ver`/`ssl-max-ver` words, as Node names them. */
+function tlsVersion(t: string): Parsed<'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3'> {
+  const map: Record<string, 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3'> = { 'TLSv1.0': 'TLSv1', 'TLSv1.1': 'TLSv1.1', 'TLSv1.2': 'TLSv1.2', 'TLSv1.3': 'TLSv1.3' };
+  const v = map[t];
+  return v ? { ok: true, value: v } : { ok: false, error: `expected TLSv1.0, TLSv1.1, TLSv1.2 or TLSv1.3, got '${t}'` };
+}
+
+/** An option whose value is a file path, kept with where it was written (files are loaded when the config is built). */
+function placed(help: string, set: (o: ServerOptions, v: { value: string; where: SourceRef }) => void): ServerOption {
+  return {
+    help,
+    arity: 1,
+    inDefaultServer: true,
+    parse(ctx, o, w, opt) {
+      if (w.text === '') return ctx.error(`option '${opt.text}' expects a file`, w);
+      set(o, { value: w.text, where: { file: ctx.line.file, line: ctx.line.line } });
+    },
+  };
+}
 
 /** `init-addr last,libc,none,<ip>`: the order in which to find the address at startup. */
 function parseInitAddr(t: string): Parsed<string[]> {
@@ -118,16 +141,41 @@ export const SERVER_OPTIONS: Readonly<Record<string, ServerOption>> = {
   'no-send-proxy-v2': flag('undo a default-server send-proxy-v2', (o) => (o.sendProxyV2 = false)),
   'check-send-proxy': flag('send a PROXY header on health checks too (the default with send-proxy unless port or addr is set)', (o) => (o.checkSendProxy = true)),
   'no-check-send-proxy': flag('undo a default-server check-send-proxy', (o) => (o.checkSendProxy = false)),
+  ssl: flag('connect to the server over TLS (verify required needs ca-file, or verify none)', (o) => (o.ssl = true)),
+  'no-ssl': flag('undo a default-server ssl', (o) => (o.ssl = false)),
+  verify: valued('none|required: check the server certificate against ca-file (default required, see ssl-server-verify)', choice(['none', 'required'] as const), (o, v) => (o.sslVerify = v)),
+  'ca-file': placed('<file>: CA certificates the server certificate must chain to (relative to ca-base)', (o, v) => (o.sslCaFile = v)),
+  verifyhost: valued('<name>: the name the server certificate must carry (default: the SNI sent)', nonEmpty, (o, v) => (o.sslVerifyHost = v)),
+  sni: {
+    help: '<expr>: sample expression giving the server name sent in the TLS handshake, e.g. req.hdr(host) or str(api.example)',
+    arity: 1,
+    inDefaultServer: true,
+    parse(ctx, o, w) {
+      const f = compileFormatter(`%[${w.text}]`, { dir: 'req', acl: false, userlist: () => () => null });
+      if (typeof f === 'string') return ctx.error(`option 'sni': ${f}`, w);
+      o.sslSni = f;
+    },
+  },
+  alpn: valued('<proto>[,<proto>…]: ALPN protocols offered to the server, e.g. http/1.1', (t) => (t === '' ? { ok: false, error: 'expects a protocol list' } : { ok: true, value: t.split(',') }), (o, v) => (o.sslAlpn = v)),
+  crt: placed('<pem>: client certificate and key presented to the server (relative to crt-base)', (o, v) => (o.sslCrt = v)),
+  'ssl-min-ver': valued('TLSv1.0|TLSv1.1|TLSv1.2|TLSv1.3: oldest version offered to the server (default TLSv1.2)', tlsVersion, (o, v) => (o.sslMinVer = v)),
+  'ssl-max-ver': valued('TLSv1.0|TLSv1.1|TLSv1.2|TLSv1.3: newest version offered to the server (default TLSv1.3)', tlsVersion, (o, v) => (o.sslMaxVer = v)),
+  ciphers: valued('<list>: OpenSSL cipher list towards the server', nonEmpty, (o, v) => (o.sslCiphers = v)),
+  'ssl-reuse': flag('resume TLS sessions with the server (the default)', (o) => (o.sslReuse = true)),
+  'no-ssl-reuse': flag('full handshake on every connection to the server', (o) => (o.sslReuse = false)),
+  'check-ssl': flag('run health checks over TLS (implied by ssl unless port is set)', (o) => (o.checkSsl = true)),
+  'no-check-ssl': flag('undo a default-server check-ssl', (o) => (o.checkSsl = false)),
+  'check-sni': valued('<name>: server name sent by TLS health checks', nonEmpty, (o, v) => (o.checkSni = v)),
   cookie: valued('<value>: this server\'s value of the backend\'s persistence cookie', (t) => (t === '' ? { ok: false, error: 'expects <value> as argument' } : { ok: true, value: t }), (o, v) => (o.cookie = v)),
 };
 
 /** Server options HAProxy has that lbd does not: refused with "not supported", not "unknown". */
 const UNSUPPORTED: ReadonlySet<string> = new Set([
-  'ssl', 'no-ssl', 'verify', 'verifyhost', 'sni', 'ca-file', 'crt', 'ciphers', 'alpn', 'npn', 'proto', 'send-proxy-v2-ssl', 'send-proxy-v2-ssl-cn',
-  'proxy-v2-options', 'check-ssl', 'check-sni', 'check-alpn', 'check-proto', 'check-via-socks4', 'socks4', 'redir',
+  'npn', 'proto', 'send-proxy-v2-ssl', 'send-proxy-v2-ssl-cn',
+  'proxy-v2-options', 'check-alpn', 'check-proto', 'check-via-socks4', 'socks4', 'redir',
   'resolvers', 'resolve-prefer', 'resolve-opts', 'resolve-net', 'agent-check', 'agent-port', 'agent-inter', 'agent-addr',
   'agent-send', 'pool-max-conn', 'pool-purge-delay', 'pool-low-conn', 'max-reuse', 'source', 'usesrc', 'namespace', 'tfo',
-  'minconn', 'tcp-ut', 'ws', 'force-tlsv12', 'force-tlsv13', 'ssl-min-ver', 'ssl-max-ver', 'ssl-reuse', 'no-ssl-reuse',
+  'minconn', 'tcp-ut', 'ws', 'force-tlsv12', 'force-tlsv13',
 ]);
 
 /**

@@ -167,6 +167,10 @@ export const FETCHES: Readonly<Record<string, FetchDef>> = {
   dst: row('ip', 'l4', '', 0, 0, 'the local address the client connected to', () => (v) => plainAddress(v.dst)),
   dst_port: row('int', 'l4', '', 0, 0, 'the local port the client connected to', () => (v) => v.dstPort),
   always_true: row('bool', 'l4', '', 0, 0, 'always true', () => () => true),
+  str: row('str', 'l4', '(<string>)', 1, 1, 'a constant string (e.g. sni str(api.example))', (a) => {
+    const v = a[0] ?? '';
+    return () => v;
+  }),
   always_false: row('bool', 'l4', '', 0, 0, 'always false', () => () => false),
   ssl_fc: row('bool', 'l4', '', 0, 0, 'true when the client connection is TLS (a bind with ssl)', () => (v) => v.tls != null),
   ssl_fc_has_sni: row('bool', 'l4', '', 0, 0, 'true when the TLS client sent a server name (SNI)', () => (v) => v.tls?.sni != null),
