@@ -1234,7 +1234,9 @@ export class HttpSession implements ConnHandler {
     this.cState = C.CLOSING;
     this.readClient(false);
     this.releaseServer(false);
-    if (this.client.pendingBytes() === 0) return this.close();
+    // a TLS client that closed its side cannot be written to any more (Node keeps the bytes queued until
+    // the timeout): nothing is waited for then
+    if (this.client.pendingBytes() === 0 || (this.clientEndedFlag && this.client.tls !== undefined)) return this.close();
     this.client.shutdown();
     this.setTimer(T.FLUSH, this.frontend.cfg.timeouts.client ?? 5000);
   }

@@ -20,6 +20,11 @@ export class NetConn implements Conn {
     sock.on('error', (e: NodeJS.ErrnoException) => {
       if (!this.closed) this.handler.onError(e.code ?? e.message);
     });
+    // a socket Node destroyed on its own (a TLS connection whose peer went away during or right after the
+    // handshake ends this way, with neither 'end' nor 'error' reaching us): the connection is gone
+    sock.on('close', () => {
+      if (!this.closed) this.handler.onError('ECONNRESET');
+    });
   }
 
   /** Writes not yet flushed (counted by their callbacks), and whether onDrain is owed. */
@@ -47,7 +52,7 @@ export class NetConn implements Conn {
 
   /** The Conn contract: true only if nothing is left queued; else onDrain follows once all is flushed. */
   write(buf: Buffer): boolean {
-    if (this.closed) return true;
+    if (this.closed || this.sock.destroyed) return true;
     this.inFlight++;
     this.sock.write(buf, this.written);
     if (this.sock.writableLength === 0) return true;
@@ -79,7 +84,7 @@ export class NetConn implements Conn {
   }
 
   pendingBytes(): number {
-    return this.sock.writableLength;
+    return this.sock.destroyed ? 0 : this.sock.writableLength;
   }
 
   remoteAddress(): string | null {

@@ -181,3 +181,14 @@ test('reload with a new certificate in the same file: new handshakes get it, an 
     open.destroy();
   }
 });
+
+test('clients that close right after the handshake (openssl s_time -new) leave no session behind', { skip }, async (t) => {
+  const ran = await new Promise<boolean>((resolve) => {
+    execFile('openssl', ['s_time', '-connect', `127.0.0.1:${lb.port}`, '-new', '-time', '1'], { timeout: 10_000 }, (err) => resolve(!(err && (err as NodeJS.ErrnoException).code === 'ENOENT')));
+  });
+  if (!ran) return t.skip('openssl s_time did not run');
+  assert.ok(lb.num('web/FRONTEND', 'ssl_sess') > 20, 'handshakes happened');
+  const deadline = Date.now() + 3000;
+  while (lb.num('web/FRONTEND', 'scur') > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(lb.num('web/FRONTEND', 'scur'), 0, 'every session ended (not held until timeout client)');
+});
