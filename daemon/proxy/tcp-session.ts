@@ -293,7 +293,9 @@ export class TcpSession {
       if (this.client.pendingBytes() === 0) this.close();
       return;
     }
-    if (this.client.pendingBytes() === 0 && (this.server?.pendingBytes() ?? 0) === 0) this.close();
+    // a TLS client that closed its side cannot take more bytes (Node keeps them queued): do not wait for them
+    const clientPending = this.client.tls !== undefined ? 0 : this.client.pendingBytes();
+    if (clientPending === 0 && (this.server?.pendingBytes() ?? 0) === 0) this.close();
   }
 
   /** Close the session after `ms` without activity (null: never). */
