@@ -156,19 +156,31 @@ class RawConn implements Conn {
     this.h.readStop();
   }
 
+  /** A write request object kept for the next write: a write that completes at once leaves it unused by libuv. */
+  private spareReq: (UvReq & { conn: RawConn }) | null = null;
+
   write(data: Buffer): boolean {
     if (this.closed) return true;
-    const req = new this.b.WriteWrap() as UvReq & { conn: RawConn };
-    req.handle = this.h;
-    req.oncomplete = onWriteComplete;
+    let req = this.spareReq;
+    if (req === null) {
+      req = new this.b.WriteWrap() as UvReq & { conn: RawConn };
+      req.handle = this.h;
+      req.oncomplete = onWriteComplete;
+      req.conn = this;
+    }
     req.async = false;
-    req.conn = this;
     const err = this.h.writeBuffer(req, data);
     if (err < 0) {
+      this.spareReq = null;
       this.fail(errName(err));
       return true;
     }
-    if (this.b.state[this.b.kLastWriteWasAsync] === 0) return true;
+    if (this.b.state[this.b.kLastWriteWasAsync] === 0) {
+      // written at once: libuv holds nothing of `req`, the next write may use it again
+      this.spareReq = req;
+      return true;
+    }
+    this.spareReq = null;
     req.buffer = data; // keep the bytes alive until libuv is done with them
     this.pendingWrites++;
     return false;
