@@ -223,6 +223,25 @@ function fdWriter(fd: number, max: number, onError: (e: Error) => void): Writer 
   };
 }
 
+/** Lines appended to a file (opened once, `O_APPEND`), written off the event loop like fd targets; the file is closed with the log. */
+function fileWriter(path: string, max: number, onError: (e: Error) => void): Writer | null {
+  let fd: number;
+  try {
+    fd = fs.openSync(path, 'a', 0o640);
+  } catch (e) {
+    onError(e as Error);
+    return null;
+  }
+  const w = fdWriter(fd, max, onError);
+  return {
+    write: (data) => w.write(data),
+    close: async () => {
+      await w.close();
+      fs.close(fd, () => {});
+    },
+  };
+}
+
 /** Lines over a stream socket (UNIX path or TCP), newline-framed; dropped while congested or after a failure. */
 function streamWriter(connect: () => net.Socket, max: number, onError: (e: Error) => void): Writer {
   const sock = connect();
@@ -303,10 +322,23 @@ export function createAccessLog(targets: readonly LogTarget[], globalTargets: re
       case 'fd':
         writer = fdWriter(Number(t.host), max, onError);
         break;
-      case 'unix':
+      case 'unix': {
+        // a path that is an existing regular file is a log file, appended to (create it first: a missing path
+        // is taken for a socket, as in HAProxy)
+        let st: fs.Stats | null = null;
+        try {
+          st = fs.statSync(t.host);
+        } catch {
+          st = null;
+        }
+        if (st !== null && st.isFile()) {
+          writer = fileWriter(t.host, max, onError);
+          break;
+        }
         logger.warn(`log ${t.address}: Node.js cannot open UNIX datagram sockets; lbd connects as a stream socket and drops lines if the path does not accept one`);
         writer = streamWriter(() => net.connect({ path: t.host }), max, onError);
         break;
+      }
       case 'tcp':
         writer = streamWriter(() => net.connect({ host: t.host, port: t.port ?? 514 }), max, onError);
         break;

@@ -307,3 +307,19 @@ test('TCP: newline-framed lines over a stream connection', async (t) => {
   assert.equal(received.join(''), '<14>one\n<12>two\n');
   await log.close();
 });
+
+test('a path that is a regular file: lines are appended to it, and the file is closed with the log', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lbd-logfile-'));
+  const file = path.join(dir, 'access.log');
+  fs.writeFileSync(file, 'earlier\n');
+  try {
+    const log = createAccessLog([target({ transport: 'unix', address: file, host: file, port: null, format: 'raw' })], [], 'lbd', { logger: memoryLogger() })!;
+    log.emit('first line');
+    log.emit('second line');
+    await log.close();
+    assert.equal(fs.readFileSync(file, 'utf8'), 'earlier\nfirst line\nsecond line\n');
+    assert.equal(log.dropped, 0);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
