@@ -171,7 +171,6 @@ export function serverSslOf(o: ServerOptions, label: string, where: SourceRef, g
     if (set.length) diags.warn(where, `${label}: ${set.map((w) => `'${w}'`).join(', ')} ignored without 'ssl'`);
     return null;
   }
-  if (o.sendProxyV1 || o.sendProxyV2) diags.error(where, `${label}: 'send-proxy' together with 'ssl' is not supported by lbd yet (the PROXY header must go before the TLS handshake)`);
   const verify = o.sslVerify ?? g.sslServerVerify ?? 'required';
   let caFile: { path: string; pem: string } | null = null;
   if (o.sslCaFile) {

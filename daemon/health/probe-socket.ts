@@ -59,6 +59,11 @@ export function checkProxyHeader(c: Conn, version: 1 | 2): Buffer {
   return encodeV1(e && { src: e.dst, srcPort: e.dstPort, dst: e.src, dstPort: e.srcPort });
 }
 
+/** The PROXY header of a TLS check, written before the connection exists (no addresses yet): v2 LOCAL, v1 UNKNOWN. */
+function checkPrefaceFor(version: 1 | 2): Buffer {
+  return version === 2 ? encodeV2(null) : encodeV1(null);
+}
+
 const NOOP = (): void => {};
 /** setTimeout's largest delay; anything longer (or not finite) is clamped to it. */
 const MAX_DELAY = 2 ** 31 - 1;
@@ -167,7 +172,7 @@ export abstract class ProbeRun {
     let s: Conn;
     try {
       s = this.tls
-        ? dialTls(host, port, this.tls.ssl, this.tls.servername, `check:${host}:${port}|${this.tls.servername ?? ''}`, this.onDialed)
+        ? dialTls(host, port, this.tls.ssl, this.tls.servername, `check:${host}:${port}|${this.tls.servername ?? ''}`, this.onDialed, this.sendProxy !== 0 ? checkPrefaceFor(this.sendProxy) : null)
         : transport.dial(host, port, this.onDialed, { noDelay: this.noDelay });
     } catch (e) {
       // May run inside a socket callback (a tcp-check connect step): never let it throw.
@@ -237,7 +242,7 @@ export abstract class ProbeRun {
     this.connected = true;
     this.arm('read', this.timeouts.readMs);
     this.socket?.readStart();
-    if (this.sendProxy !== 0 && this.socket) this.socket.write(checkProxyHeader(this.socket, this.sendProxy));
+    if (this.sendProxy !== 0 && this.socket && !this.tls) this.socket.write(checkProxyHeader(this.socket, this.sendProxy));
     this.onConnected();
   };
 

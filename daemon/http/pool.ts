@@ -45,7 +45,7 @@ export interface PoolServer {
   readonly host: string;
   readonly port: number;
   /** `server … ssl`: dial with TLS, sending this SNI (the key must then name the SNI: connections differ by it). */
-  readonly tls?: { readonly ssl: ServerSslConfig; readonly servername: string | null };
+  readonly tls?: { readonly ssl: ServerSslConfig; readonly servername: string | null; readonly preface?: Buffer | null };
 }
 
 /** Pool settings; every field but `transport` has a default. */
@@ -270,7 +270,7 @@ export class HttpPool implements IdleOwner {
       pc.conn.readStart();
       cb(null, pc);
     };
-    pc.conn = server.tls ? dialTls(server.host, server.port, server.tls.ssl, server.tls.servername, server.key, dialled) : this.transport.dial(server.host, server.port, dialled);
+    pc.conn = server.tls ? dialTls(server.host, server.port, server.tls.ssl, server.tls.servername, server.key, dialled, server.tls.preface ?? null) : this.transport.dial(server.host, server.port, dialled);
     pc.conn.handler = NO_HANDLER;
     if (connectTimeoutMs !== null) {
       timer = setTimeout(() => {

@@ -714,7 +714,7 @@ export class HttpSession implements ConnHandler {
     this.resStarted = false;
     this.srvExtra = false;
     this.resParser.reset();
-    if (s.cfg.sendProxy !== 0 && !reused) pc.conn.write(proxyHeaderFor(this.client, s.cfg.sendProxy));
+    if (s.cfg.sendProxy !== 0 && !reused && !s.cfg.ssl) pc.conn.write(proxyHeaderFor(this.client, s.cfg.sendProxy));
     // the head leaves with the first body bytes when they are here (one write)
     this.headIn = this.reqHead!;
     if (this.cState === C.DONE) this.setTimer(T.SERVER, be.cfg.timeouts.server);
@@ -1541,7 +1541,9 @@ function poolServer(s: Server, client: Conn, view: RequestView): PoolServer {
     // TLS: the SNI is part of the connection's identity (a connection made for one name is not reused for another)
     const port = s.port ?? client.localPort() ?? 0;
     const servername = ssl.sni ? ssl.sni.format(view) || null : null;
-    return { key: `${s.key}@${host}:${port}|tls|${servername ?? ''}`, host, port, tls: { ssl, servername } };
+    // send-proxy: the header goes before the TLS handshake (such a connection is the session's own: http-reuse never)
+    const preface = s.cfg.sendProxy !== 0 ? proxyHeaderFor(client, s.cfg.sendProxy) : null;
+    return { key: `${s.key}@${host}:${port}|tls|${servername ?? ''}`, host, port, tls: { ssl, servername, preface } };
   }
   if (s.port === null) {
     const port = client.localPort() ?? 0;

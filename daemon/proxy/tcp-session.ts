@@ -161,7 +161,8 @@ export class TcpSession {
     };
     const ssl = s.cfg.ssl;
     const sni = ssl ? this.serverName(ssl) : null;
-    const conn = ssl ? dialTls(host, port, ssl, sni, `${s.key}@${host}:${port}|tls|${sni ?? ''}`, dialled) : this.transport.dial(host, port, dialled);
+    const preface = ssl && s.cfg.sendProxy !== 0 ? proxyHeaderFor(this.client, s.cfg.sendProxy) : null;
+    const conn = ssl ? dialTls(host, port, ssl, sni, `${s.key}@${host}:${port}|tls|${sni ?? ''}`, dialled, preface) : this.transport.dial(host, port, dialled);
     this.server = conn;
     const ct = this.backend.cfg.timeouts.connect;
     if (ct !== null) {
@@ -222,7 +223,8 @@ export class TcpSession {
     this.client.handler = up;
     server.handler = down;
     // `send-proxy(-v2)` first, then payload that came with the client's PROXY header (`accept-proxy`)
-    if (s.cfg.sendProxy !== 0) server.write(proxyHeaderFor(this.client, s.cfg.sendProxy));
+    // over TLS the header went before the handshake (dialTls)
+    if (s.cfg.sendProxy !== 0 && !s.cfg.ssl) server.write(proxyHeaderFor(this.client, s.cfg.sendProxy));
     const early = this.client.early;
     if (early) {
       this.client.early = null;

@@ -6,7 +6,7 @@
  * it off), which saves a full handshake on every new server connection.
  */
 import tls from 'node:tls';
-import { isIP } from 'node:net';
+import net, { isIP } from 'node:net';
 import type { ServerSslConfig } from '../config/types.js';
 import type { Conn, DialCallback } from './conn.js';
 import { NetConn } from './net-conn.js';
@@ -15,13 +15,22 @@ import { NetConn } from './net-conn.js';
 const sessions = new Map<string, Buffer>();
 const MAX_SESSIONS = 10_000;
 
-/** Dial `host:port` with TLS; `done` runs once, after the handshake (null) or on failure (an error code). */
-export function dialTls(host: string, port: number, ssl: ServerSslConfig, servername: string | null, sessionKey: string, done: DialCallback): Conn {
+/**
+ * Dial `host:port` with TLS; `done` runs once, after the handshake (null) or on failure (an error code).
+ * `preface` (a PROXY protocol header, `send-proxy`) goes on the TCP connection before the TLS handshake, as
+ * HAProxy sends it.
+ */
+export function dialTls(host: string, port: number, ssl: ServerSslConfig, servername: string | null, sessionKey: string, done: DialCallback, preface: Buffer | null = null): Conn {
   const sni = servername !== null && servername !== '' && isIP(servername) === 0 ? servername : undefined;
   const check = ssl.verifyHost ?? sni ?? null;
+  let raw: net.Socket | null = null;
+  if (preface !== null) {
+    // written first on the plain socket (queued until it connects); the TLS records follow it
+    raw = net.connect({ host, port, noDelay: true });
+    raw.write(preface);
+  }
   const sock = tls.connect({
-    host,
-    port,
+    ...(raw !== null ? { socket: raw } : { host, port }),
     servername: sni,
     ca: ssl.caFile?.pem,
     rejectUnauthorized: ssl.verify === 'required',

@@ -13,6 +13,9 @@ import { join } from 'node:path';
 import { startLb } from '../helpers/http-lb.js';
 import { request, get } from '../helpers/http-wire.js';
 import { hasOpenssl, opensslCert } from '../helpers/tls.js';
+import net from 'node:net';
+import { Duplex } from 'node:stream';
+import { parseProxyHeader } from '../../daemon/proxy/proxy-protocol.js';
 
 const skip = hasOpenssl() ? false : 'openssl is not installed';
 let dir = '';
@@ -174,4 +177,70 @@ backend b
   assert.deepEqual(status(), ['L6OK', 'L6RSP']);
   assert.equal(lb.stat()['b/ok']?.status, 'UP');
   assert.equal(lb.stat()['b/bad']?.status, 'DOWN');
+});
+
+test('send-proxy-v2 with ssl: the PROXY header goes before the TLS handshake (mode http and tcp)', { skip }, async (t) => {
+  const seen: string[] = [];
+  // a server that reads a PROXY header on the plain socket, then speaks TLS on the rest
+  const server = net.createServer((raw) => {
+    raw.on('error', () => {});
+    let buf = Buffer.alloc(0);
+    const onData = (chunk: Buffer): void => {
+      buf = Buffer.concat([buf, chunk]);
+      const h = parseProxyHeader(buf);
+      if (h.state === 'more') return;
+      raw.off('data', onData);
+      if (h.state === 'error') return void raw.destroy();
+      seen.push(h.endpoints ? `${h.endpoints.src}` : 'local');
+      // TLS over a JS stream that starts with the bytes read past the header (a TLSSocket on `raw` itself would
+      // read its handle directly and miss them)
+      const tunnel = new Duplex({
+        read() {},
+        write(chunk: Buffer, _enc, cb) {
+          raw.write(chunk, cb);
+        },
+        final(cb) {
+          raw.end();
+          cb();
+        },
+      });
+      tunnel.push(buf.subarray(h.end));
+      raw.on('data', (x: Buffer) => tunnel.push(x));
+      raw.on('end', () => tunnel.push(null));
+      const s = new tls.TLSSocket(tunnel, { isServer: true, key: readFileSync(srv.key), cert: readFileSync(srv.cert) });
+      s.on('error', () => {});
+      let req = '';
+      s.on('data', (x: Buffer) => {
+        req += x.toString('latin1');
+        if (req.includes('\r\n\r\n')) s.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok');
+      });
+    };
+    raw.on('data', onData);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as net.AddressInfo).port;
+  const lb = await startLb(`${DEFAULTS}
+frontend web
+    bind 127.0.0.1:\${fe}
+    default_backend b
+frontend raw
+    mode tcp
+    bind 127.0.0.1:\${fe2}
+    default_backend braw
+backend b
+    server s1 127.0.0.1:${port} ssl verify none send-proxy-v2
+backend braw
+    mode tcp
+    server s1 127.0.0.1:${port} ssl verify none send-proxy
+`);
+  t.after(async () => {
+    await lb.close();
+    await new Promise<void>((r) => server.close(() => r()));
+  });
+  const r = await request(lb.port, get('/'));
+  assert.equal(r.status, 200);
+  assert.equal(r.body.toString(), 'ok');
+  const r2 = await request(lb.ports.fe2!, get('/'));
+  assert.equal(r2.body.toString(), 'ok');
+  assert.deepEqual(seen, ['127.0.0.1', '127.0.0.1'], 'each server connection started with the client\'s PROXY header');
 });
