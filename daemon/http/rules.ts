@@ -33,15 +33,12 @@ export class RuleResult {
   status = 0;
   /** A `deny` (counted as denied, logged `PR`) rather than an interception (return, redirect, auth: `LR`). */
   denied = false;
-  /** Header rewrites that failed (HAProxy's wrew). */
-  rewriteFailures = 0;
 
   reset(): void {
     this.verdict = Verdict.CONTINUE;
     this.response = null;
     this.status = 0;
     this.denied = false;
-    this.rewriteFailures = 0;
   }
 }
 
@@ -68,7 +65,7 @@ function setHeader(list: Field[], name: string, value: string): void {
 }
 
 /** Apply a header or start-line rewrite common to both directions; false when the action is not one. */
-function rewriteHeaders(a: HttpRequestAction | HttpResponseAction, msg: RequestMessage | ResponseMessage, view: RequestView, res: RuleResult): boolean {
+function rewriteHeaders(a: HttpRequestAction | HttpResponseAction, msg: RequestMessage | ResponseMessage, view: RequestView): boolean {
   switch (a.type) {
     case 'set-header':
       setHeader(msg.edit(), a.name, a.value.format(view));
@@ -102,7 +99,6 @@ function rewriteHeaders(a: HttpRequestAction | HttpResponseAction, msg: RequestM
       return true;
     }
     default:
-      void res;
       return false;
   }
 }
@@ -120,7 +116,7 @@ function pathOf(url: string): { before: string; path: string; query: string } {
 }
 
 /** Start-line rewrites of the request; false when the action is not one. */
-function rewriteRequestLine(a: HttpRequestAction, msg: RequestMessage, res: RuleResult): boolean {
+function rewriteRequestLine(a: HttpRequestAction, msg: RequestMessage): boolean {
   switch (a.type) {
     case 'set-method':
       msg.setMethod(a.value.format(msg));
@@ -157,7 +153,6 @@ function rewriteRequestLine(a: HttpRequestAction, msg: RequestMessage, res: Rule
       return true;
     }
     default:
-      void res;
       return false;
   }
 }
@@ -232,12 +227,39 @@ function authResponse(realm: string, ctx: RuleContext): Buffer {
   return Buffer.concat([Buffer.from(head + extra, 'latin1'), page.subarray(end + 4)]);
 }
 
+/**
+ * The answers both rule lists share (deny, return, redirect): fill `res` and return true, or false when
+ * the action is not one of them or does not apply (`redirect … ignore-empty` with an empty location).
+ */
+function answer(a: HttpRequestAction | HttpResponseAction, view: RequestView, ctx: RuleContext, res: RuleResult): boolean {
+  switch (a.type) {
+    case 'deny':
+    case 'return':
+      res.verdict = Verdict.RESPOND;
+      res.status = a.response.status;
+      res.denied = a.type === 'deny';
+      res.response = returnResponse(a.response, view, ctx, a.type === 'deny');
+      return true;
+    case 'redirect': {
+      const loc = location(a.redirect, view);
+      if (loc === null) return false;
+      res.verdict = Verdict.RESPOND;
+      res.status = a.redirect.code;
+      res.response = redirectResponse(a.redirect, loc, ctx.close, ctx.keepAlive10 === true);
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
 /** Run `http-request` rules on `msg`; the outcome is left in `res`. */
 export function runRequestRules(rules: readonly HttpRule<HttpRequestAction>[], msg: RequestMessage, ctx: RuleContext, res: RuleResult): void {
   for (const rule of rules) {
     if (rule.cond !== null && !rule.cond.test(msg)) continue;
     const a = rule.action;
-    if (rewriteHeaders(a, msg, msg, res) || rewriteRequestLine(a, msg, res)) continue;
+    if (rewriteHeaders(a, msg, msg) || rewriteRequestLine(a, msg)) continue;
+    if (answer(a, msg, ctx, res)) return;
     switch (a.type) {
       case 'allow':
         return;
@@ -245,65 +267,23 @@ export function runRequestRules(rules: readonly HttpRule<HttpRequestAction>[], m
         res.verdict = Verdict.REJECT;
         res.denied = true;
         return;
-      case 'deny':
-        res.verdict = Verdict.RESPOND;
-        res.status = a.response.status;
-        res.denied = true;
-        res.response = returnResponse(a.response, msg, ctx, true);
-        return;
-      case 'return':
-        res.verdict = Verdict.RESPOND;
-        res.status = a.response.status;
-        res.response = returnResponse(a.response, msg, ctx, false);
-        return;
       case 'auth':
         res.verdict = Verdict.RESPOND;
         res.status = 401;
         res.response = authResponse(a.realm ?? ctx.proxyName, ctx);
         return;
-      case 'redirect': {
-        const loc = location(a.redirect, msg);
-        if (loc === null) continue;
-        res.verdict = Verdict.RESPOND;
-        res.status = a.redirect.code;
-        res.response = redirectResponse(a.redirect, loc, ctx.close, ctx.keepAlive10 === true);
-        return;
-      }
     }
   }
 }
 
-/** Run `http-response` rules on `res.msg` (the request view sees the response through `view.response`). */
+/** Run `http-response` rules on `msg` (the request view sees the response through `view.response`). */
 export function runResponseRules(rules: readonly HttpRule<HttpResponseAction>[], msg: ResponseMessage, view: RequestView, ctx: RuleContext, res: RuleResult): void {
   for (const rule of rules) {
     if (rule.cond !== null && !rule.cond.test(view)) continue;
     const a = rule.action;
-    if (rewriteHeaders(a, msg, view, res)) continue;
-    switch (a.type) {
-      case 'allow':
-        return;
-      case 'set-status':
-        msg.setStatus(a.status, a.reason);
-        continue;
-      case 'deny':
-        res.verdict = Verdict.RESPOND;
-        res.status = a.response.status;
-        res.denied = true;
-        res.response = returnResponse(a.response, view, ctx, true);
-        return;
-      case 'return':
-        res.verdict = Verdict.RESPOND;
-        res.status = a.response.status;
-        res.response = returnResponse(a.response, view, ctx, false);
-        return;
-      case 'redirect': {
-        const loc = location(a.redirect, view);
-        if (loc === null) continue;
-        res.verdict = Verdict.RESPOND;
-        res.status = a.redirect.code;
-        res.response = redirectResponse(a.redirect, loc, ctx.close, ctx.keepAlive10 === true);
-        return;
-      }
-    }
+    if (rewriteHeaders(a, msg, view)) continue;
+    if (answer(a, view, ctx, res)) return;
+    if (a.type === 'allow') return;
+    if (a.type === 'set-status') msg.setStatus(a.status, a.reason);
   }
 }
