@@ -14,7 +14,7 @@
 import { CR, LF, SP } from './bytes.js';
 import type { HttpHead } from './head.js';
 import type { Endpoints, TlsInfo } from '../proxy/conn.js';
-import { serializeHead, type HeadEdits } from './serialize.js';
+import { putString, serializeHead, type HeadEdits } from './serialize.js';
 import { splitTarget, type RequestView, type ResponseView } from './acl/index.js';
 
 export type Field = [string, string];
@@ -47,14 +47,6 @@ function valuesInList(list: readonly Field[], name: string): readonly string[] {
   return out ?? NO_VALUES;
 }
 
-/** Write a string as latin1; CR, LF and NUL become spaces (an edit can never split a line). */
-function put(str: string, dst: Buffer, o: number): number {
-  for (let i = 0; i < str.length; i++) {
-    const c = str.charCodeAt(i) & 0xff;
-    dst[o + i] = c === CR || c === LF || c === 0 ? SP : c;
-  }
-  return o + str.length;
-}
 
 /**
  * Drop hop-by-hop fields (and the fields named by Connection) from an edited list; `keep` names the
@@ -81,20 +73,32 @@ export function writeHead(startLine: string, list: readonly Field[]): Buffer {
   let size = startLine.length + 4;
   for (const [n, v] of list) size += n.length + v.length + 4;
   const out = Buffer.allocUnsafe(size);
-  let o = put(startLine, out, 0);
+  let o = putString(startLine, out, 0);
   out[o++] = CR;
   out[o++] = LF;
   for (const [n, v] of list) {
-    o = put(n, out, o);
+    o = putString(n, out, o);
     out[o++] = 0x3a;
     out[o++] = SP;
-    o = put(v, out, o);
+    o = putString(v, out, o);
     out[o++] = CR;
     out[o++] = LF;
   }
   out[o++] = CR;
   out[o++] = LF;
   return out.subarray(0, o);
+}
+
+/** An edited head with the engine's own edits (`HeadEdits`, as serializeHead takes them) applied, written out. */
+function writeEdited(startLine: string, fields: readonly Field[], edits: HeadEdits | null, keepHop: ReadonlySet<string> | null): Buffer {
+  let list = dropHopByHop([...fields], keepHop);
+  if (edits?.del) list = list.filter(([n]) => !edits.del!.includes(n.toLowerCase()));
+  for (const [n, v] of edits?.set ?? []) {
+    list = list.filter(([x]) => x.toLowerCase() !== n.toLowerCase());
+    list.push([n, v]);
+  }
+  for (const [n, v] of edits?.add ?? []) list.push([n, v]);
+  return writeHead(startLine, list);
 }
 
 /** The request: parsed head, or the edited copy; a RequestView for the rules. */
@@ -184,12 +188,8 @@ export class RequestMessage implements RequestView {
   serialize(edits: HeadEdits | null, keepHop: ReadonlySet<string> | null): Buffer {
     const h = this.head!;
     if (this.list === null) return serializeHead(h, edits);
-    let list = dropHopByHop(this.list, keepHop);
-    if (edits?.del) list = list.filter(([n]) => !edits.del!.includes(n.toLowerCase()));
-    if (edits?.set) for (const [n, v] of edits.set) { list = list.filter(([x]) => x.toLowerCase() !== n.toLowerCase()); list.push([n, v]); }
-    if (edits?.add) for (const [n, v] of edits.add) list.push([n, v]);
     const version = h.versionMinor === 0 && h.versionMajor === 1 ? 'HTTP/1.0' : 'HTTP/1.1';
-    return writeHead(`${this.method} ${this.url} ${version}`, list);
+    return writeEdited(`${this.method} ${this.url} ${version}`, this.list, edits, keepHop);
   }
 }
 
@@ -227,12 +227,8 @@ export class ResponseMessage implements ResponseView {
   serialize(edits: HeadEdits | null, keepHop: ReadonlySet<string> | null): Buffer {
     const h = this.head!;
     if (this.list === null) return serializeHead(h, edits);
-    let list = dropHopByHop(this.list, keepHop);
-    if (edits?.del) list = list.filter(([n]) => !edits.del!.includes(n.toLowerCase()));
-    if (edits?.set) for (const [n, v] of edits.set) { list = list.filter(([x]) => x.toLowerCase() !== n.toLowerCase()); list.push([n, v]); }
-    if (edits?.add) for (const [n, v] of edits.add) list.push([n, v]);
     const reason = this.reasonEdit ?? (this.statusEdit ? defaultReason(this.statusEdit) : h.reason);
-    return writeHead(`HTTP/1.1 ${this.status} ${reason}`, list);
+    return writeEdited(`HTTP/1.1 ${this.status} ${reason}`, this.list, edits, keepHop);
   }
 }
 

@@ -73,7 +73,7 @@ function put(src: Buffer, s: number, e: number, dst: Buffer, o: number): number 
 }
 
 /** Write a string as latin1; CR, LF and NUL become spaces so an edit can never split a line. */
-function putString(str: string, dst: Buffer, o: number): number {
+export function putString(str: string, dst: Buffer, o: number): number {
   for (let i = 0; i < str.length; i++) {
     const c = str.charCodeAt(i) & 0xff;
     dst[o + i] = c === CR || c === LF || c === 0 ? SP : c;
