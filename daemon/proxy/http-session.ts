@@ -41,7 +41,8 @@ import type { PooledConn, HttpPool, PoolError, PoolServer, ReuseMode } from '../
 import { parseKeepAliveTimeout } from '../http/pool-keepalive.js';
 import type { HttpConnectionMode, RetryOn } from '../config/types.js';
 import type { TxnLog } from '../http/txn-log.js';
-import { encodeV1, encodeV2 } from './proxy-protocol.js';
+import { proxyHeaderFor } from './proxy-protocol.js';
+import { minTimeout } from './tcp-session.js';
 import { nextSessionId } from './session-id.js';
 import { headLimits, type HeadLimits } from '../http/limits.js';
 
@@ -664,21 +665,8 @@ export class HttpSession implements ConnHandler {
       this.frontend.counters.failed++;
       return this.respondError(503);
     }
-    this.retriesLeft--;
-    this.retried++;
-    s.counters.retries++;
-    be.counters.retries++;
-    if (be.cfg.redispatch && (this.retriesLeft === 0 || !s.eligible())) {
-      (this.tried ??= new Set()).add(s);
-      s.counters.redispatches++;
-      be.counters.redispatches++;
-      this.redispatched = true;
-      this.byCookie = false;
-      this.leaveServer();
-      this.target = null;
-      if (s.cfg.maxconn > 0) be.dequeue();
-      return this.assign();
-    }
+    this.countRetry(s);
+    if (be.cfg.redispatch && (this.retriesLeft === 0 || !s.eligible())) return this.redispatch(s);
     // HAProxy waits min(timeout connect, 1 s) before trying the same server again
     const delay = Math.min(be.cfg.timeouts.connect ?? 1000, 1000);
     this.retryTimer = setTimeout(() => {
@@ -688,6 +676,29 @@ export class HttpSession implements ConnHandler {
   }
 
   private retryTimer: NodeJS.Timeout | null = null;
+
+  /** One more attempt of this request on `s` (wretr). */
+  private countRetry(s: Server): void {
+    this.retriesLeft--;
+    this.retried++;
+    s.counters.retries++;
+    this.be!.counters.retries++;
+  }
+
+  /** `option redispatch`: leave `s` for good (this request) and let the balancer choose another server. */
+  private redispatch(s: Server): void {
+    const be = this.be!;
+    (this.tried ??= new Set()).add(s);
+    s.counters.redispatches++;
+    be.counters.redispatches++;
+    this.redispatched = true;
+    this.byCookie = false;
+    this.leaveServer();
+    this.target = null;
+    // the slot left may serve a request waiting in the queue
+    if (s.cfg.maxconn > 0) be.dequeue();
+    this.assign();
+  }
 
   private connected(pc: PooledConn, s: Server, reused: boolean): void {
     const now = Date.now();
@@ -758,30 +769,24 @@ export class HttpSession implements ConnHandler {
       return off + n;
     }
     if (f.body === Body.CHUNKED) {
-      const d = this.reqChunk!;
-      let p = off;
-      for (;;) {
-        const ev = d.next(buf, p, end);
-        p = d.pos;
-        if (ev === Chunk.NEED_MORE) break;
-        if (ev === Chunk.ERROR) {
-          // a bad chunked request body: HAProxy's 400 while no response has started, else the connection goes
-          this.frontend.counters.reqErrors++;
-          if (this.sState === S.HEAD && !this.resStarted) {
-            this.termination = 'PD';
-            this.releaseServer(false);
-            this.status = 400;
-            this.countStatus(400, null);
-            this.sendAndClose(muxError(400));
-          } else this.abort('PD');
-          return end;
-        }
-        if (ev === Chunk.DONE) {
-          this.bytesIn += p - off;
-          this.bytesToServer(buf.subarray(off, p));
-          this.requestDone();
-          return p;
-        }
+      const p = scanChunked(this.reqChunk!, buf, off, end);
+      if (p === CHUNK_ERROR) {
+        // a bad chunked request body: HAProxy's 400 while no response has started, else the connection goes
+        this.frontend.counters.reqErrors++;
+        if (this.sState === S.HEAD && !this.resStarted) {
+          this.termination = 'PD';
+          this.releaseServer(false);
+          this.status = 400;
+          this.countStatus(400, null);
+          this.sendAndClose(muxError(400));
+        } else this.abort('PD');
+        return end;
+      }
+      if (p !== CHUNK_MORE) {
+        this.bytesIn += p - off;
+        this.bytesToServer(buf.subarray(off, p));
+        this.requestDone();
+        return p;
       }
       this.bytesIn += end - off;
       this.bytesToServer(off === 0 && end === buf.length ? buf : buf.subarray(off, end));
@@ -963,28 +968,22 @@ export class HttpSession implements ConnHandler {
       return off + n;
     }
     if (rf.body === Body.CHUNKED) {
-      const d = this.resChunk!;
-      let p = off;
-      for (;;) {
-        const ev = d.next(buf, p, end);
-        p = d.pos;
-        if (ev === Chunk.NEED_MORE) break;
-        if (ev === Chunk.ERROR) {
-          if (this.headOut !== null) {
-            // nothing of this response reached the client yet: it becomes a 502
-            this.headOut = null;
-            this.sState = S.HEAD;
-            this.badResponse('PH');
-          } else this.badResponse('SD');
-          return end;
-        }
-        if (ev === Chunk.DONE) {
-          this.bytesOut += p - off;
-          this.bytesToClient(buf.subarray(off, p));
-          if (p < end) this.srvExtra = true;
-          this.responseDone();
-          return end;
-        }
+      const p = scanChunked(this.resChunk!, buf, off, end);
+      if (p === CHUNK_ERROR) {
+        if (this.headOut !== null) {
+          // nothing of this response reached the client yet: it becomes a 502
+          this.headOut = null;
+          this.sState = S.HEAD;
+          this.badResponse('PH');
+        } else this.badResponse('SD');
+        return end;
+      }
+      if (p !== CHUNK_MORE) {
+        this.bytesOut += p - off;
+        this.bytesToClient(buf.subarray(off, p));
+        if (p < end) this.srvExtra = true;
+        this.responseDone();
+        return end;
       }
       this.bytesOut += end - off;
       this.bytesToClient(off === 0 && end === buf.length ? buf : buf.subarray(off, end));
@@ -1135,21 +1134,9 @@ export class HttpSession implements ConnHandler {
     const be = this.be!;
     this.frontend.debug(`retrying request to ${s.key}: ${why}`);
     this.releaseServer(false);
-    this.retriesLeft--;
-    this.retried++;
-    s.counters.retries++;
-    be.counters.retries++;
+    this.countRetry(s);
     this.sState = S.WAIT;
-    if (be.cfg.redispatch && this.retriesLeft === 0) {
-      (this.tried ??= new Set()).add(s);
-      this.redispatched = true;
-      s.counters.redispatches++;
-      be.counters.redispatches++;
-      this.byCookie = false;
-      this.leaveServer();
-      this.target = null;
-      return this.assign();
-    }
+    if (be.cfg.redispatch && this.retriesLeft === 0) return this.redispatch(s);
     // a fresh connection to the same server
     this.tConn = Date.now();
     this.acquire(s, 'never', true);
@@ -1234,9 +1221,7 @@ export class HttpSession implements ConnHandler {
     this.cState = C.CLOSING;
     this.readClient(false);
     this.releaseServer(false);
-    // a TLS client that closed its side cannot be written to any more (Node keeps the bytes queued until
-    // the timeout): nothing is waited for then
-    if (this.client.pendingBytes() === 0 || (this.clientEndedFlag && this.client.tls !== undefined)) return this.close();
+    if (this.client.pendingBytes() === 0) return this.close();
     this.client.shutdown();
     this.setTimer(T.FLUSH, this.frontend.cfg.timeouts.client ?? 5000);
   }
@@ -1554,13 +1539,17 @@ function poolServer(s: Server, client: Conn, view: RequestView): PoolServer {
   return p;
 }
 
-function proxyHeaderFor(client: Conn, version: 1 | 2): Buffer {
-  const e = client.endpoints();
-  return version === 2 ? encodeV2(e) : encodeV1(e);
-}
+const CHUNK_MORE = -1;
+const CHUNK_ERROR = -2;
 
-function minTimeout(a: number | null, b: number | null): number | null {
-  if (a === null) return b;
-  if (b === null) return a;
-  return Math.min(a, b);
+/** Decode a chunked body over buf[off, end): where the message ends (DONE), CHUNK_MORE (every byte taken) or CHUNK_ERROR. */
+function scanChunked(d: ChunkedDecoder, buf: Buffer, off: number, end: number): number {
+  let p = off;
+  for (;;) {
+    const ev = d.next(buf, p, end);
+    p = d.pos;
+    if (ev === Chunk.NEED_MORE) return CHUNK_MORE;
+    if (ev === Chunk.ERROR) return CHUNK_ERROR;
+    if (ev === Chunk.DONE) return p;
+  }
 }

@@ -83,8 +83,14 @@ export class NetConn implements Conn {
     else this.sock.destroy();
   }
 
+  /**
+   * Bytes not yet handed to the kernel. None can be any more on a destroyed socket, nor on a TLS socket whose
+   * peer has closed (Node keeps what was written queued forever there): 0, so nobody waits for them.
+   */
   pendingBytes(): number {
-    return this.sock.destroyed ? 0 : this.sock.writableLength;
+    const s = this.sock;
+    if (s.destroyed || (this.tls !== undefined && s.readableEnded)) return 0;
+    return s.writableLength;
   }
 
   remoteAddress(): string | null {

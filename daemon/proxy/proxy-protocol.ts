@@ -8,7 +8,7 @@
  * at once, not after 107 bytes), so a client that is not speaking the protocol is turned away quickly.
  */
 import { isIPv4, isIPv6 } from 'node:net';
-import type { Endpoints } from './conn.js';
+import type { Conn, Endpoints } from './conn.js';
 import { pairFamily, readIPv4, readIPv6, writeIPv4, writeIPv6 } from './ip-bytes.js';
 
 /** The v2 signature: `\r\n\r\n\0\r\nQUIT\n`. */
@@ -144,4 +144,10 @@ export function encodeV2(e: Endpoints | null): Buffer {
     out.writeUInt16BE(e.dstPort, 16 + alen - 2);
   }
   return out;
+}
+
+/** The PROXY header for a server connection: the client's addresses (those its own PROXY header gave, if any). */
+export function proxyHeaderFor(client: Pick<Conn, 'endpoints'>, version: 1 | 2): Buffer {
+  const e = client.endpoints();
+  return version === 2 ? encodeV2(e) : encodeV1(e);
 }

@@ -3,7 +3,7 @@ import type { Server } from '../runtime/server.js';
 import { observeResult } from '../runtime/server-state.js';
 import type { Frontend } from '../runtime/frontend.js';
 import type { Conn, ConnHandler, Endpoints, Transport } from './conn.js';
-import { encodeV1, encodeV2 } from './proxy-protocol.js';
+import { proxyHeaderFor } from './proxy-protocol.js';
 import { nextSessionId } from './session-id.js';
 import { dialTls } from './tls-dial.js';
 import { connectionView } from '../http/acl/index.js';
@@ -295,9 +295,7 @@ export class TcpSession {
       if (this.client.pendingBytes() === 0) this.close();
       return;
     }
-    // a TLS client that closed its side cannot take more bytes (Node keeps them queued): do not wait for them
-    const clientPending = this.client.tls !== undefined ? 0 : this.client.pendingBytes();
-    if (clientPending === 0 && (this.server?.pendingBytes() ?? 0) === 0) this.close();
+    if (this.client.pendingBytes() === 0 && (this.server?.pendingBytes() ?? 0) === 0) this.close();
   }
 
   /** Close the session after `ms` without activity (null: never). */
@@ -483,13 +481,8 @@ class Direction implements ConnHandler {
   }
 }
 
-/** The PROXY header for a server connection: the client's addresses (those its own PROXY header gave, if any). */
-function proxyHeaderFor(client: Conn, version: 1 | 2): Buffer {
-  const e = client.endpoints();
-  return version === 2 ? encodeV2(e) : encodeV1(e);
-}
-
-function minTimeout(a: number | null, b: number | null): number | null {
+/** The smaller of two timeouts, null meaning none. */
+export function minTimeout(a: number | null, b: number | null): number | null {
   if (a === null) return b;
   if (b === null) return a;
   return Math.min(a, b);
