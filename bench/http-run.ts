@@ -10,9 +10,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ALL_HTTP_PEERS, BIG_BODY_BYTES, BIG_PATH, httpPeerUnavailable, startHttpBackends, startHttpPeer, type HttpPeerName } from './http-targets.js';
+import { ALL_HTTP_PEERS, BIG_PATH, httpPeerUnavailable, measuredWrkRun, startHttpBackends, startHttpPeer, type HttpPeerName } from './http-targets.js';
 import { removeOnExit, stopProcess } from './procs.js';
-import { CpuMeter, freePorts, rssKiB, settleTimeWait } from './sys.js';
+import { freePorts, rssKiB, settleTimeWait } from './sys.js';
 import type { Backends, Running } from './targets.js';
 import { runWrk, type WrkResult } from './wrk.js';
 
@@ -203,25 +203,9 @@ export async function runHttpSection(o: HttpSectionOptions, wrk: string, log: (s
           const settled = await settleTimeWait();
           if (settled.waitedMs > 1500) log(`  (waited ${(settled.waitedMs / 1000).toFixed(0)} s for loopback TIME_WAIT sockets to clear: ${settled.left ?? '?'} left)`);
           const rss = new RssSampler(t.proc.pid);
-          const cpu = new CpuMeter(t.proc.pid);
-          const bcpu = new CpuMeter(backends.proc.pid);
           rss.start();
-          cpu.start();
-          bcpu.start();
-          let res: WrkResult | null = null;
-          let error: string | null = null;
-          try {
-            res = await runWrk(wrk, { url: run === '1m' ? `${base}${BIG_PATH}` : `${base}/`, durationS: o.durationS, connections: o.connections, threads: 1, closeEach: run === 'close' });
-          } catch (e) {
-            error = e instanceof Error ? e.message : String(e);
-          }
-          const cpuPercent = cpu.stop();
-          const backendCpuPercent = bcpu.stop();
+          const { wrk: res, error, cpuPercent, backendCpuPercent } = await measuredWrkRun(wrk, t, backends, base, run, o);
           const rssSummary = rss.stop();
-          if (t.proc.done) error = (error ? `${error}; ` : '') + `${peer} exited:\n${t.proc.tail().trim()}`;
-          if (res && run === '1m' && res.rps > 0 && res.bytesPerSec !== null && res.bytesPerSec / res.rps < BIG_BODY_BYTES * 0.9) {
-            error = `responses average ${(res.bytesPerSec / res.rps).toFixed(0)} bytes, not ~1 MiB: ${BIG_PATH} is not what the backend served`;
-          }
           runs.push({ peer, run, wrk: res, error, cpuPercent, backendCpuPercent, rss: rssSummary });
           log(
             `  ${SHORT_LABEL[run].padEnd(17)} ${

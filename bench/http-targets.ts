@@ -10,7 +10,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BIG_BODY_BYTES } from './http-backend.js';
-import { benchMaxconn, which } from './sys.js';
+import { benchMaxconn, CpuMeter, which } from './sys.js';
+import { runWrk, type WrkResult } from './wrk.js';
 import { LBD_BIN, startListening, unavailable as tcpUnavailable, type Backends, type Running } from './targets.js';
 
 const DIST_BENCH = path.dirname(fileURLToPath(import.meta.url));
@@ -186,4 +187,37 @@ export async function startHttpPeer(peer: HttpPeerName, tmp: string, port: numbe
   // its own admin socket in the temp dir, not the default /run/lbd/admin.sock another lbd may hold
   writeFileSync(cfg, httpProxyConfig(port, backendPorts, [`stats socket ${tmp}/lbd-http.sock mode 600 level admin`]));
   return startListening('lbd', process.execPath, [LBD_BIN, '-f', cfg], port, 'lbd, mode http, balance roundrobin, http-reuse safe, no checks');
+}
+
+/** One measured wrk run against a proxy of this section's kind (small responses, 1 MiB bodies, or a new connection each). */
+export interface MeasuredRun {
+  readonly wrk: WrkResult | null;
+  readonly error: string | null;
+  readonly cpuPercent: number | null;
+  readonly backendCpuPercent: number | null;
+}
+
+/**
+ * Run wrk once against `base` while measuring the proxy's and the backends' CPU; a dead proxy, or 1 MiB
+ * responses that were not 1 MiB, become the run's error. Shared by the HTTP and TLS sections.
+ */
+export async function measuredWrkRun(wrkPath: string, proxy: Running, backends: Backends, base: string, run: 'keep-alive' | '1m' | 'close', o: { durationS: number; connections: number }): Promise<MeasuredRun> {
+  const cpu = new CpuMeter(proxy.proc.pid);
+  const bcpu = new CpuMeter(backends.proc.pid);
+  cpu.start();
+  bcpu.start();
+  let res: WrkResult | null = null;
+  let error: string | null = null;
+  try {
+    res = await runWrk(wrkPath, { url: run === '1m' ? `${base}${BIG_PATH}` : `${base}/`, durationS: o.durationS, connections: o.connections, threads: 1, closeEach: run === 'close' });
+  } catch (e) {
+    error = e instanceof Error ? e.message : String(e);
+  }
+  const cpuPercent = cpu.stop();
+  const backendCpuPercent = bcpu.stop();
+  if (proxy.proc.done) error = (error ? `${error}; ` : '') + `${proxy.name} exited:\n${proxy.proc.tail().trim()}`;
+  if (res && run === '1m' && res.rps > 0 && res.bytesPerSec !== null && res.bytesPerSec / res.rps < BIG_BODY_BYTES * 0.9) {
+    error = `responses average ${(res.bytesPerSec / res.rps).toFixed(0)} bytes, not ~1 MiB: ${BIG_PATH} is not what the backend served`;
+  }
+  return { wrk: res, error, cpuPercent, backendCpuPercent };
 }

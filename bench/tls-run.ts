@@ -16,7 +16,7 @@
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { BIG_BODY_BYTES, BIG_PATH, startHttpBackends } from './http-targets.js';
+import { BIG_PATH, measuredWrkRun, startHttpBackends } from './http-targets.js';
 import { removeOnExit, startProcess, stopProcess } from './procs.js';
 import { CpuMeter, freePorts, settleTimeWait, which } from './sys.js';
 import type { Backends, Running } from './targets.js';
@@ -293,23 +293,7 @@ export async function runTlsSection(o: TlsSectionOptions, wrk: string | null, lo
           await runWrk(wrk, { url: `${base}/`, durationS: WARMUP_S, connections: o.connections, threads: 1, closeEach: false }).catch(() => null);
           for (const run of ALL_TLS_WRK_RUNS) {
             await settle(log);
-            const cpu = new CpuMeter(t.proc.pid);
-            const bcpu = new CpuMeter(backends.proc.pid);
-            cpu.start();
-            bcpu.start();
-            let res: WrkResult | null = null;
-            let error: string | null = null;
-            try {
-              res = await runWrk(wrk, { url: run === '1m' ? `${base}${BIG_PATH}` : `${base}/`, durationS: o.durationS, connections: o.connections, threads: 1, closeEach: run === 'close' });
-            } catch (e) {
-              error = e instanceof Error ? e.message : String(e);
-            }
-            const cpuPercent = cpu.stop();
-            const backendCpuPercent = bcpu.stop();
-            if (t.proc.done) error = (error ? `${error}; ` : '') + `${peer} exited:\n${t.proc.tail().trim()}`;
-            if (res && run === '1m' && res.rps > 0 && res.bytesPerSec !== null && res.bytesPerSec / res.rps < BIG_BODY_BYTES * 0.9) {
-              error = `responses average ${(res.bytesPerSec / res.rps).toFixed(0)} bytes, not ~1 MiB: ${BIG_PATH} is not what the backend served`;
-            }
+            const { wrk: res, error, cpuPercent, backendCpuPercent } = await measuredWrkRun(wrk, t, backends, base, run, o);
             const openAfter = t.proc.done ? null : await openAfterRun(statsSocket(peer, tmp));
             wrkRuns.push({ peer, run, wrk: res, error, cpuPercent, backendCpuPercent, openAfter });
             log(
