@@ -79,6 +79,7 @@ backend hole
 
 let okSrv: HttpBackend;
 let hang: TestServer;
+let holds = 0;
 let bad: TestServer;
 let hole: { port: number; proc: ChildProcess; fillers: import('node:net').Socket[] } | null = null;
 let lb: Lb;
@@ -117,7 +118,8 @@ async function blackhole(): Promise<typeof hole> {
 
 before(async () => {
   okSrv = await httpBackend('s1');
-  hang = await tcpServer((s) => s.resume()); // reads, never answers
+  // reads, never answers; counts the `/hold` requests that reach it
+  hang = await tcpServer((s) => s.on('data', (d: Buffer) => (holds += d.toString('latin1').split('GET /hold ').length - 1)));
   bad = await tcpServer((s) => {
     s.once('data', () => s.write(badAnswer));
   });
@@ -359,8 +361,9 @@ test('503: timeout queue with maxconn 1 on the server', async () => {
   if (hx) {
     const hfirst = await Client.open(hxPorts.queue!);
     try {
+      const held = holds;
       hfirst.send(get('/hold'));
-      await new Promise((r) => setTimeout(r, 100));
+      await waitFor(() => holds > held, 2000, 'HAProxy to give the first request the only slot');
       const ref = await exchange(hxPorts.queue!, [get('/queued')]);
       assert.equal(ref.msg?.status, 503, 'HAProxy also answers 503');
     } finally {
