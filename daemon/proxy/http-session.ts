@@ -1051,7 +1051,12 @@ export class HttpSession implements ConnHandler {
     const ka = reusable ? parseKeepAliveTimeout(this.res.head?.get('keep-alive')) : null;
     if (reusable && pc.mode === 'never') {
       // http-reuse never: the connection stays this session's
-      pc.conn.handler = this.ownIdle;
+      pc.conn.handler = this.ownIdle ??= {
+        onData: () => this.dropOwn(),
+        onEnd: () => this.dropOwn(),
+        onError: () => this.dropOwn(),
+        onDrain: () => {},
+      };
       this.ownPc = pc;
       return;
     }
@@ -1059,12 +1064,7 @@ export class HttpSession implements ConnHandler {
   }
 
   /** The session's own idle server connection (http-reuse never) heard from its server: drop it. */
-  private readonly ownIdle: ConnHandler = {
-    onData: () => this.dropOwn(),
-    onEnd: () => this.dropOwn(),
-    onError: () => this.dropOwn(),
-    onDrain: () => {},
-  };
+  private ownIdle: ConnHandler | null = null;
 
   private dropOwn(): void {
     const pc = this.ownPc;
