@@ -106,6 +106,8 @@ export interface BindConfig {
   readonly name: string | null;
   /** `accept-proxy`: every connection starts with a PROXY protocol header (v1 or v2) giving the client's addresses. */
   readonly acceptProxy: boolean;
+  /** `proto h2|h1`: the HTTP version forced on this listener (h2: prior knowledge, no ALPN needed); null: ALPN, or the preface, decides. */
+  readonly proto?: 'h1' | 'h2' | null;
   /** `ssl` and its options: TLS is terminated on this listener; absent (or null) for a plain listener. */
   readonly ssl?: BindSslConfig | null;
 }

@@ -48,14 +48,14 @@ function checkTcpRequest(fe: FrontendConfig, diags: Diagnostics): void {
 }
 
 function checkFrontend(fe: FrontendConfig, diags: Diagnostics): void {
-  const h = fe.http;
-  if (h === undefined) return;
   const name = `frontend '${fe.name}'`;
-  if (fe.mode === 'http') {
+  if (fe.mode === 'tcp') {
     for (const b of fe.binds) {
-      if (b.ssl?.alpn.includes('h2')) diags.warn(b.where, `${name}: 'alpn' offers h2 but lbd does not speak HTTP/2 yet: it offers ${b.ssl.alpn.filter((p) => p !== 'h2').join(',') || 'nothing'} instead (clients fall back to HTTP/1.1)`);
+      if (b.proto) diags.error(b.where, `${name}: 'proto ${b.proto}' chooses an HTTP version, which needs 'mode http' (in mode tcp the bytes pass as they are)`);
     }
   }
+  const h = fe.http;
+  if (h === undefined) return;
   for (const u of fe.useBackends) {
     if (u.cond === null) continue;
     checkDirection(u.cond, 'req', 'a use_backend rule', diags);

@@ -52,6 +52,8 @@ export interface Conn {
   early?: Buffer | null;
   /** The client sent FIN before the session started (during `tcp-request` inspection): passed on after `early`. */
   earlyEnd?: boolean;
+  /** Accepted on a `bind … proto h2` listener: HTTP/2 with prior knowledge. */
+  proto?: 'h2';
   /** A connection accepted on a TLS listener (`bind … ssl`): what its handshake settled. Unset otherwise. */
   tls?: TlsInfo;
 }

@@ -92,6 +92,12 @@ function giveParser(p: HeadParser): void {
   list.push(p);
 }
 
+/** What the client of a session is: a connection, or the first or a later HTTP/2 stream of one. */
+export const STREAM_NONE = 0;
+export const STREAM_FIRST = 1;
+export const STREAM_LATER = 2;
+export type StreamKind = typeof STREAM_NONE | typeof STREAM_FIRST | typeof STREAM_LATER;
+
 const IDEMPOTENT = new Set<Method>([Method.GET, Method.HEAD, Method.PUT, Method.DELETE, Method.OPTIONS, Method.TRACE]);
 
 /** What the HTTP engine needs from the process: the server connection pool and the backends by name. */
@@ -197,7 +203,13 @@ export class HttpSession implements ConnHandler {
   private timer: NodeJS.Timeout | null = null;
   private timerAt = 0;
 
-  constructor(readonly client: Conn, readonly frontend: Frontend, ctx: HttpContext) {
+  /**
+   * `stream`: the client is one HTTP/2 stream (daemon/h2/gateway.ts), not a connection: STREAM_FIRST for
+   * the first of its connection, STREAM_LATER for the others (http-reuse safe treats them as later
+   * requests of the client's session, as HAProxy does). The connection's frontend slot belongs to the
+   * HTTP/2 connection, which frees it.
+   */
+  constructor(readonly client: Conn, readonly frontend: Frontend, ctx: HttpContext, private readonly stream: StreamKind = STREAM_NONE) {
     this.ctx = ctx;
     const limits = limitsFor(frontend.proc.bufsize, ctx.maxhdr);
     this.reqParser = takeParser(HeadKind.REQUEST, limits);
@@ -621,7 +633,7 @@ export class HttpSession implements ConnHandler {
       this.ctx.pool.release(own, { reusable: false, keepAliveMs: null });
     }
     // a request with a PROXY header gets a connection of its own
-    this.acquire(s, s.cfg.sendProxy !== 0 ? 'never' : reuse, this.requests === 0);
+    this.acquire(s, s.cfg.sendProxy !== 0 ? 'never' : reuse, this.requests === 0 && this.stream !== STREAM_LATER);
   }
 
   /** Ask the pool for a connection to `s` (cb runs at once for an idle one). */
@@ -1484,7 +1496,7 @@ export class HttpSession implements ConnHandler {
     giveParser(this.reqParser);
     giveParser(this.resParser);
     this.frontend.proc.sessions.delete(this);
-    this.frontend.release();
+    if (this.stream === STREAM_NONE) this.frontend.release();
   }
 }
 

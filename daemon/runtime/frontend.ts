@@ -7,6 +7,8 @@ import { Counters } from './server.js';
 import type { Backend } from './backend.js';
 import { TcpSession } from '../proxy/tcp-session.js';
 import { HttpSession, type HttpContext } from '../proxy/http-session.js';
+import { H2ServerConn } from '../h2/server.js';
+import { H2Counters } from '../h2/counters.js';
 import type { TxnLog } from '../http/txn-log.js';
 import { connectionView, evaluate, type Condition } from '../http/acl/index.js';
 import type { Conn, ConnListener, Transport } from '../proxy/conn.js';
@@ -86,6 +88,7 @@ export class Listener {
 
   /** A new connection goes to the current frontend; with `accept-proxy` its PROXY header is read first. */
   private readonly onConnection = (c: Conn): void => {
+    if (this.cfg.proto === 'h2') c.proto = 'h2';
     if (this.cfg.acceptProxy) this.frontend.acceptProxy(c);
     else this.frontend.accept(c);
   };
@@ -109,10 +112,10 @@ export class Listener {
     return t;
   }
 
-  /** The listener's TLS settings; a mode http frontend does not offer h2 by ALPN until lbd speaks HTTP/2 (the config warns). */
+  /** The listener's TLS settings (`proto h1` takes h2 out of ALPN: the listener speaks HTTP/1 only). */
   private sslSettings(): BindSslConfig | null {
     const ssl = this.cfg.ssl ?? null;
-    if (ssl === null || this.frontend.cfg.mode !== 'http' || !ssl.alpn.includes('h2')) return ssl;
+    if (ssl === null || this.cfg.proto !== 'h1' || !ssl.alpn.includes('h2')) return ssl;
     return { ...ssl, alpn: ssl.alpn.filter((p) => p !== 'h2') };
   }
 
@@ -187,6 +190,8 @@ export class Frontend {
   cfg: FrontendConfig;
   readonly listeners: Listener[] = [];
   readonly counters = new FrontendCounters();
+  /** HTTP/2 connections and frames (`h2_*` columns of `show stat`); kept across reloads with the counters. */
+  h2 = new H2Counters();
   /** `default_backend`, or null. */
   target: Backend | null = null;
   /**
@@ -287,7 +292,8 @@ export class Frontend {
   /** Start the session on `be`, or close the client when there is no backend. */
   private open(sock: Conn, be: Backend | null): void {
     if (this.cfg.mode === 'http' && this.http !== null) {
-      new HttpSession(sock, this, this.http);
+      if (sock.proto === 'h2' || sock.tls?.alpn === 'h2') new H2ServerConn(sock, this, this.http);
+      else new HttpSession(sock, this, this.http);
       return;
     }
     if (!be) {

@@ -536,7 +536,7 @@ export class Runtime {
 
   /** What HTTP sessions need: the pool, the backends by name, tune.http.maxhdr (re-made when the config changes it). */
   private httpContext(cfg: Config): HttpContext {
-    this.pool ??= new HttpPool({ transport: this.transport, idleLimitMs: 10_000 });
+    this.pool ??= new HttpPool({ transport: this.transport, idleLimitMs: 10_000, maxIdlePerServer: 1000 });
     const maxhdr = cfg.global.tune?.httpMaxhdr ?? 101;
     if (this.httpCtx === null || this.httpCtx.maxhdr !== maxhdr) this.httpCtx = { pool: this.pool, backends: this.backends, maxhdr };
     return this.httpCtx;

@@ -13,6 +13,7 @@ import { didYouMean } from '../suggest.js';
 interface BindOptions {
   name: string | null;
   acceptProxy: boolean;
+  proto: 'h1' | 'h2' | null;
   ssl: BindSslDraft;
 }
 
@@ -129,6 +130,14 @@ export const BIND_OPTIONS: Readonly<Record<string, BindOption>> = {
     arity: 0,
     parse: (_ctx, o) => void (o.acceptProxy = true),
   },
+  proto: {
+    help: '<h2|h1>: the HTTP version spoken on this listener whatever ALPN says: h2 is HTTP/2 with prior knowledge (h2c on a clear listener); mode http only',
+    arity: 1,
+    parse: (ctx, o, v) => {
+      const p = oneOf(ctx, v, ['h1', 'h2'] as const, 'protocol');
+      if (p !== undefined) o.proto = p;
+    },
+  },
   ...TLS_OPTIONS,
 };
 
@@ -136,7 +145,7 @@ export const BIND_OPTIONS: Readonly<Record<string, BindOption>> = {
 const UNSUPPORTED = new Set([
   'npn', 'accept-netscaler-cip', 'v4v6', 'v6only',
   'transparent', 'defer-accept', 'interface', 'namespace', 'process', 'thread', 'tfo', 'backlog', 'maxconn', 'mss',
-  'nice', 'level', 'mode', 'user', 'group', 'uid', 'gid', 'id', 'tcp-ut', 'proto',
+  'nice', 'level', 'mode', 'user', 'group', 'uid', 'gid', 'id', 'tcp-ut',
   'ca-ignore-err', 'crt-ignore-err', 'ecdhe', 'generate-certificates', 'ca-sign-file', 'ca-sign-pass', 'tls-ticket-keys',
   'allow-0rtt', 'no-ca-names', 'ca-verify-file', 'sigalgs', 'client-sigalgs', 'force-sslv3', 'ssl-engine', 'no-alpn',
 ]);
@@ -146,11 +155,11 @@ export function parseBind(ctx: KwCtx, px: ProxyDraft): void {
   const list = ctx.args[0];
   if (list === undefined) return ctx.error('expects <address>:<port>[,…] as its first argument');
   const where = { file: ctx.line.file, line: ctx.line.line };
-  const addresses: Parsed<Omit<BindDraft, 'where' | 'text' | 'name' | 'acceptProxy'>>[] = [];
+  const addresses: Parsed<Omit<BindDraft, 'where' | 'text' | 'name' | 'acceptProxy' | 'proto'>>[] = [];
   const texts = list.text.split(',');
   for (const text of texts) addresses.push(text === '' ? { ok: false, error: `empty address in '${list.text}'` } : parseBindAddress(text));
   for (const a of addresses) if (!a.ok) ctx.error(a.error, list);
-  const opts: BindOptions = { name: null, acceptProxy: false, ssl: { ssl: null, crts: [], versions: { disabled: [] }, noTlsTickets: false, strictSni: false, words: [], where } };
+  const opts: BindOptions = { name: null, acceptProxy: false, proto: null, ssl: { ssl: null, crts: [], versions: { disabled: [] }, noTlsTickets: false, strictSni: false, words: [], where } };
   for (let i = 1; i < ctx.args.length; i += 1 + (Object.hasOwn(BIND_OPTIONS, ctx.args[i].text) ? BIND_OPTIONS[ctx.args[i].text].arity : 1)) {
     const w = ctx.args[i];
     const row = Object.hasOwn(BIND_OPTIONS, w.text) ? BIND_OPTIONS[w.text] : undefined;
@@ -165,6 +174,6 @@ export function parseBind(ctx: KwCtx, px: ProxyDraft): void {
   addresses.forEach((a, i) => {
     if (!a.ok) return;
     const tls = opts.ssl.ssl !== null || opts.ssl.crts.length > 0 || opts.ssl.words.length > 0;
-    px.binds.push({ ...a.value, where, text: texts[i], name: opts.name, acceptProxy: opts.acceptProxy, ...(tls ? { sslDraft: opts.ssl } : {}) });
+    px.binds.push({ ...a.value, where, text: texts[i], name: opts.name, acceptProxy: opts.acceptProxy, proto: opts.proto, ...(tls ? { sslDraft: opts.ssl } : {}) });
   });
 }

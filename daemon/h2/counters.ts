@@ -1,0 +1,32 @@
+/**
+ * HTTP/2 counters of a frontend or backend: HAProxy's `h2` stats module (the `h2_*` columns of
+ * `show stat`), plus lbd's own count of connections closed for flooding.
+ */
+export class H2Counters {
+  headersRcvd = 0;
+  dataRcvd = 0;
+  settingsRcvd = 0;
+  rstRcvd = 0;
+  goawayRcvd = 0;
+  connProtoErrors = 0;
+  streamProtoErrors = 0;
+  rstResp = 0;
+  goawayResp = 0;
+  openConns = 0;
+  totalConns = 0;
+  openStreams = 0;
+  totalStreams = 0;
+  /** Connections closed with ENHANCE_YOUR_CALM (rapid reset, CONTINUATION, ping/settings floods). */
+  floods = 0;
+
+  /** `clear counters all` (the open gauges stay). */
+  clear(): void {
+    this.headersRcvd = this.dataRcvd = this.settingsRcvd = this.rstRcvd = this.goawayRcvd = 0;
+    this.connProtoErrors = this.streamProtoErrors = this.rstResp = this.goawayResp = 0;
+    this.totalConns = this.totalStreams = this.floods = 0;
+  }
+
+  get used(): boolean {
+    return this.totalConns > 0;
+  }
+}
