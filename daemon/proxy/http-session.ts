@@ -45,6 +45,8 @@ import { proxyHeaderFor } from './proxy-protocol.js';
 import { minTimeout } from './tcp-session.js';
 import { nextSessionId } from './session-id.js';
 import { headLimits, type HeadLimits } from '../http/limits.js';
+import { H2ServerConn } from '../h2/server.js';
+import { PREFACE } from '../h2/frames.js';
 
 
 const enum C { HEAD, BODY, DONE, TUNNEL, CLOSING, CLOSED }
@@ -292,7 +294,12 @@ export class HttpSession implements ConnHandler {
     while (off < end) {
       switch (this.cState) {
         case C.HEAD: {
-          if (!this.reqParser.started) this.firstByte();
+          if (!this.reqParser.started) {
+            if (buf[off] === 0x50 && this.requests === 0 && this.stream === STREAM_NONE && isPrefacePrefix(buf, off, end)) {
+              return this.upgradeToH2(buf, off, end);
+            }
+            this.firstByte();
+          }
           const r = this.reqParser.execute(buf, off, end);
           if (r === NEED_MORE) return;
           if (r === PARSE_ERROR) return this.badRequest();
@@ -1461,6 +1468,23 @@ export class HttpSession implements ConnHandler {
     }
   }
 
+  /**
+   * The client's first bytes are the HTTP/2 preface (prior knowledge on a clear-text listener, which
+   * HAProxy accepts too): the connection becomes an HTTP/2 one, which takes over this session's slot.
+   */
+  private upgradeToH2(buf: Buffer, off: number, end: number): void {
+    this.cState = C.CLOSED;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.tKind = T.NONE;
+    giveParser(this.reqParser);
+    giveParser(this.resParser);
+    this.frontend.proc.sessions.delete(this);
+    this.client.early = Buffer.from(buf.subarray(off, end));
+    this.client.detachReadBuffer();
+    new H2ServerConn(this.client, this.frontend, this.ctx);
+  }
+
   // ---------------------------------------------------------------- end
 
   /** Graceful stop: an idle keep-alive connection closes now; a busy one after its response (`connection: close`). */
@@ -1501,6 +1525,12 @@ export class HttpSession implements ConnHandler {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** buf[off, end) is the start of (or all of, and more) the HTTP/2 client preface. */
+function isPrefacePrefix(buf: Buffer, off: number, end: number): boolean {
+  const n = Math.min(end - off, PREFACE.length);
+  return buf.compare(PREFACE, 0, n, off, off + n) === 0;
+}
 
 /** Bytes copied to join a head and a body part in one write; beyond, two writes are cheaper than the copy. */
 const JOIN_LIMIT = 16384;
