@@ -3,12 +3,13 @@
  * backends (nginx, or a Node server when nginx is missing), loaded with wrk; then lbd in HTTP mode
  * beside HAProxy, nginx and node-http-proxy (bench/http-run.ts); then the health-check cost with
  * 1,000 servers (bench/checks.ts); then lbd terminating TLS beside HAProxy: handshakes/s with ECDSA and RSA
- * certificates, HTTPS requests and 1 MiB bodies (bench/tls-run.ts).
+ * certificates, HTTPS requests and 1 MiB bodies (bench/tls-run.ts); then lbd speaking HTTP/2 to clients beside
+ * HAProxy: h2c and h2 over TLS with h2load, small responses and 1 MiB bodies (bench/h2-run.ts).
  *
  *   node dist/bench/run.js [--duration 5] [--only lbd,haproxy,pipe,nginx,node-http-proxy] [--connections 50]
  *                          [--json [file]] [--checks-only | --no-checks] [--checks-haproxy]
  *                          [--http-only | --no-http | --no-tcp] [--http-runs keep-alive,1m,close]
- *                          [--tls-only | --no-tls] [--tls-clients 2]
+ *                          [--tls-only | --no-tls] [--tls-clients 2] [--h2-only | --no-h2] [--h2-reps 3]
  *
  * Performance is measured, not assumed: every figure printed comes from this run on this machine.
  * Peers that are not installed are skipped with the reason; nothing started outlives the run.
@@ -18,6 +19,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_CHECKS, runChecksBench, type ChecksResult } from './checks.js';
+import { ALL_H2_PEERS, formatH2Report, runH2Section, type H2PeerName, type H2Report } from './h2-run.js';
 import { ALL_HTTP_PEERS, ALL_HTTP_RUNS, formatHttpReport, runHttpSection, type HttpPeerName, type HttpReport, type HttpRunKind } from './http-run.js';
 import { removeOnExit, stopAll, stopProcess } from './procs.js';
 import { ALL_TLS_PEERS, formatTlsReport, runTlsSection, type TlsPeerName, type TlsReport } from './tls-run.js';
@@ -36,6 +38,10 @@ export interface BenchOptions {
   readonly tlsPeers: readonly TlsPeerName[];
   /** Parallel `openssl s_time` clients per handshake run. */
   readonly tlsClients: number;
+  /** HTTP/2-section peers (lbd, haproxy in `--only`). */
+  readonly h2Peers: readonly H2PeerName[];
+  /** Repetitions of each HTTP/2 run per peer. */
+  readonly h2Reps: number;
   readonly connections: number;
   readonly json: string | null;
   /** The TCP-mode throughput section. */
@@ -44,6 +50,8 @@ export interface BenchOptions {
   readonly http: boolean;
   /** The TLS section. */
   readonly tls: boolean;
+  /** The HTTP/2 section. */
+  readonly h2: boolean;
   readonly checks: boolean;
   readonly checksHaproxy: boolean;
 }
@@ -77,6 +85,7 @@ export interface BenchReport {
   readonly ratios: Record<string, number | null>;
   readonly http: HttpReport | null;
   readonly tls: TlsReport | null;
+  readonly h2: H2Report | null;
   readonly checks: ChecksResult[];
 }
 
@@ -93,6 +102,9 @@ const USAGE = `usage: node dist/bench/run.js [options]
   --tls-only             only the TLS section (handshakes/s, HTTPS requests; lbd and haproxy)
   --no-tls               skip the TLS section
   --tls-clients <n>      parallel openssl s_time clients per handshake run (default 2)
+  --h2-only              only the HTTP/2 section (h2load, h2c and h2 over TLS; lbd and haproxy)
+  --no-h2                skip the HTTP/2 section
+  --h2-reps <n>          repetitions of each HTTP/2 run per peer, peers alternating (default 3)
   --checks-only          only the health-check benchmark (1,000 servers)
   --no-checks            skip the health-check benchmark
   --checks-haproxy       also run the health-check benchmark on HAProxy, for reference`;
@@ -106,6 +118,9 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
   let tls = true;
   let tlsPeers: TlsPeerName[] = [...ALL_TLS_PEERS];
   let tlsClients = 2;
+  let h2 = true;
+  let h2Peers: H2PeerName[] = [...ALL_H2_PEERS];
+  let h2Reps = 3;
   let connections = 50;
   let json: string | null = null;
   let throughput = true;
@@ -126,12 +141,13 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         break;
       case '--only': {
         const names = value().split(',').map((s) => s.trim()).filter(Boolean);
-        const known = [...new Set<string>([...ALL_TARGETS, ...ALL_HTTP_PEERS, ...ALL_TLS_PEERS])];
+        const known = [...new Set<string>([...ALL_TARGETS, ...ALL_HTTP_PEERS, ...ALL_TLS_PEERS, ...ALL_H2_PEERS])];
         const bad = names.filter((n) => !known.includes(n));
         if (bad.length) throw new Error(`--only: unknown target(s) ${bad.join(', ')} (known: ${known.join(', ')})`);
         only = ALL_TARGETS.filter((n) => names.includes(n));
         httpPeers = ALL_HTTP_PEERS.filter((n) => names.includes(n));
         tlsPeers = ALL_TLS_PEERS.filter((n) => names.includes(n));
+        h2Peers = ALL_H2_PEERS.filter((n) => names.includes(n));
         break;
       }
       case '--http-runs': {
@@ -145,13 +161,29 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         throughput = false;
         checks = false;
         tls = false;
+        h2 = false;
         http = true;
         break;
       case '--tls-only':
         throughput = false;
         checks = false;
         http = false;
+        h2 = false;
         tls = true;
+        break;
+      case '--h2-only':
+        throughput = false;
+        checks = false;
+        http = false;
+        tls = false;
+        h2 = true;
+        break;
+      case '--no-h2':
+        h2 = false;
+        break;
+      case '--h2-reps':
+        h2Reps = Math.max(1, Math.min(20, Math.round(Number(value()))));
+        if (!Number.isFinite(h2Reps)) throw new Error('--h2-reps must be a number');
         break;
       case '--no-tls':
         tls = false;
@@ -176,6 +208,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         throughput = false;
         http = false;
         tls = false;
+        h2 = false;
         checks = true;
         break;
       case '--no-checks':
@@ -193,7 +226,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         throw new Error(`unknown option ${a}\n${USAGE}`);
     }
   }
-  return { durationS, only, httpPeers, httpRuns, tlsPeers, tlsClients, connections, json, throughput, http, tls, checks, checksHaproxy };
+  return { durationS, only, httpPeers, httpRuns, tlsPeers, tlsClients, h2Peers, h2Reps, connections, json, throughput, http, tls, h2, checks, checksHaproxy };
 }
 
 function firstLine(cmd: string, args: string[]): string {
@@ -351,6 +384,12 @@ export async function runBench(o: BenchOptions, log: (s: string) => void = (s) =
     tls = await runTlsSection({ durationS: o.durationS, connections: o.connections, peers: o.tlsPeers, clients: o.tlsClients }, which('wrk'), log);
     log('\n' + formatTlsReport(tls));
   }
+  let h2: H2Report | null = null;
+  if (o.h2) {
+    log('\n== HTTP/2: lbd beside HAProxy, h2c (bind proto h2) and h2 over TLS (bind ssl crt alpn h2,http/1.1), h2load ==');
+    h2 = await runH2Section({ peers: o.h2Peers, reps: o.h2Reps }, log);
+    log('\n' + formatH2Report(h2));
+  }
   let checks: ChecksResult[] = [];
   if (o.checks) checks = await runChecksBench({ ...DEFAULT_CHECKS, withHaproxy: o.checksHaproxy }, log);
   const report: BenchReport = {
@@ -369,6 +408,7 @@ export async function runBench(o: BenchOptions, log: (s: string) => void = (s) =
     },
     http,
     tls,
+    h2,
     checks,
   };
   if (o.json) {
