@@ -134,6 +134,7 @@ function serverOf(px: ProxyDraft, s: ServerDraft, id: number, jobs: ResolveJob[]
     onMarkedDown: o.onMarkedDown ?? null,
     onMarkedUp: o.onMarkedUp ?? null,
     sendProxy: o.sendProxyV2 ? 2 : o.sendProxyV1 ? 1 : 0,
+    proto: o.proto ?? 'h1',
     checkSendProxy: (o.checkSendProxy ?? false) || ((o.sendProxyV1 || o.sendProxyV2) === true && o.checkPort === undefined && o.checkAddr === undefined),
     initAddr,
     cookie: o.cookie ?? null,

@@ -47,6 +47,7 @@ export interface ServerOptions {
   cookie?: string;
   sendProxyV1?: boolean;
   sendProxyV2?: boolean;
+  proto?: 'h1' | 'h2';
   checkSendProxy?: boolean;
   // server-side TLS (`ssl` …)
   ssl?: boolean;

@@ -304,6 +304,8 @@ export interface ServerConfig {
   readonly onMarkedUp: 'shutdown-backup-sessions' | null;
   /** PROXY protocol header sent first on each connection to the server: 0 none, 1 `send-proxy`, 2 `send-proxy-v2` (v2 wins when both are set, as in HAProxy). */
   readonly sendProxy: 0 | 1 | 2;
+  /** `proto h2`: HTTP/2 to this server (streams multiplexed over shared connections); h1 by default. */
+  readonly proto?: 'h1' | 'h2';
   /** Health checks send a PROXY header: `check-send-proxy`, or `send-proxy(-v2)` without check `port`/`addr` (HAProxy's rule). */
   readonly checkSendProxy: boolean;
   /** `init-addr` methods in order, default ['last', 'libc']. IP literals are kept as strings. */

@@ -612,7 +612,13 @@ export abstract class H2Endpoint implements ConnHandler {
     }
     const o = this.slabLen;
     this.slabLen += n;
-    if (!this.flushQueued && !this.writing) {
+    if (this.writing) {
+      // the peer is not reading what is already pending: past OUT_LIMIT, stop reading what it sends
+      if (!this.readPaused && this.slabLen + this.conn.pendingBytes() > OUT_LIMIT) {
+        this.readPaused = true;
+        this.conn.readStop();
+      }
+    } else if (!this.flushQueued) {
       this.flushQueued = true;
       setImmediate(this.flushCb);
     }
@@ -630,7 +636,11 @@ export abstract class H2Endpoint implements ConnHandler {
     if (this.writing || this.slabLen === 0 || this.conn.closed) return;
     const out = this.slab.subarray(0, this.slabLen);
     this.slabLen = 0;
-    if (this.conn.write(out)) return;
+    if (this.conn.write(out)) {
+      // streams that stopped on a full slab may go on
+      if (this.waiters.length > 0) this.wakeWaiters();
+      return;
+    }
     // the transport keeps `out`: later frames go into a new slab
     this.writing = true;
     this.slab = Buffer.allocUnsafe(SLAB);

@@ -23,6 +23,7 @@ export class H2ServerConn extends H2Endpoint implements GatewayHost {
   private readonly start = Date.now();
   private lastActive = Date.now();
   private timer: NodeJS.Timeout | null = null;
+  private timerAt = 0;
   private requests = 0;
   /** Gateways (with their engine sessions) waiting for the next stream. */
   private parked: StreamGateway[] = [];
@@ -135,7 +136,13 @@ export class H2ServerConn extends H2Endpoint implements GatewayHost {
     this.counters.openStreams--;
     if (this.streams.size === 0) {
       this.lastActive = Date.now();
-      if (this.goawaySent && !this.dead) this.close();
+      if (this.goawaySent && !this.dead) return this.close();
+      // idle from now: `timeout http-keep-alive` (the timer may have been armed for longer)
+      const ms = this.idleMs();
+      if (!this.dead && ms !== null && (this.timer === null || this.timerAt > this.lastActive + ms)) {
+        if (this.timer) clearTimeout(this.timer);
+        this.armTimer();
+      }
     }
   }
 
@@ -169,8 +176,9 @@ export class H2ServerConn extends H2Endpoint implements GatewayHost {
   }
 
   private armTimer(): void {
-    const ms = this.idleMs() ?? this.frontend.cfg.timeouts.client;
+    const ms = this.streams.size === 0 ? this.idleMs() : this.frontend.cfg.timeouts.client;
     if (ms === null || ms === undefined) return;
+    this.timerAt = Date.now() + ms;
     this.timer = setTimeout(() => this.onTimer(), ms);
   }
 
@@ -184,6 +192,7 @@ export class H2ServerConn extends H2Endpoint implements GatewayHost {
     }
     const left = this.lastActive + ms - Date.now();
     if (left > 0) {
+      this.timerAt = Date.now() + left;
       this.timer = setTimeout(() => this.onTimer(), left);
       return;
     }

@@ -34,6 +34,8 @@ import { PooledConn, PoolError, type IdleOwner } from './pool-conn.js';
 import { idleLifetimeMs, type IdleLimits } from './pool-keepalive.js';
 import { listFor, reuseLists, type IdleList, type ReuseMode } from './pool-select.js';
 import { ServerCounters, type PoolServerStats } from './pool-stats.js';
+import { H2ServerSet, ServerStream } from '../h2/client.js';
+import type { H2Counters } from '../h2/counters.js';
 
 export { PooledConn, PoolError } from './pool-conn.js';
 export type { ReuseMode } from './pool-select.js';
@@ -46,6 +48,8 @@ export interface PoolServer {
   readonly port: number;
   /** `server … ssl`: dial with TLS, sending this SNI (the key must then name the SNI: connections differ by it). */
   readonly tls?: { readonly ssl: ServerSslConfig; readonly servername: string | null; readonly preface?: Buffer | null };
+  /** `proto h2`: requests are streams over this server's HTTP/2 connections, counted in these counters (the backend's). */
+  readonly h2?: H2Counters;
 }
 
 /** Pool settings; every field but `transport` has a default. */
@@ -117,6 +121,8 @@ export class HttpPool implements IdleOwner {
   private readonly now: () => number;
   private readonly servers = new Map<string, ServerPool>();
   private readonly dialing = new Map<PooledConn, AcquireCallback>();
+  /** `proto h2` servers: their HTTP/2 connections, by pool key. */
+  private readonly h2sets = new Map<string, H2ServerSet>();
   private idleTotal = 0;
   private timer: NodeJS.Timeout | null = null;
   private timerAt = 0;
@@ -142,6 +148,7 @@ export class HttpPool implements IdleOwner {
       return;
     }
     const sp = this.pool(server.key);
+    if (server.h2 !== undefined) return this.acquireH2(server, sp, opts, cb);
     const pc = this.take(sp, opts);
     if (pc) {
       pc.mode = opts.reuse;
@@ -151,6 +158,41 @@ export class HttpPool implements IdleOwner {
       return;
     }
     this.dial(server, sp, opts.reuse, cb, opts.connectTimeoutMs === undefined ? this.connectTimeoutMs : opts.connectTimeoutMs);
+  }
+
+  /**
+   * An HTTP/2 server: a stream on one of its connections (one with room, else a new one). The stream is the
+   * request's `Conn`; a stream on a connection that already existed counts as a reuse.
+   */
+  private acquireH2(server: PoolServer, sp: ServerPool, opts: AcquireOptions, cb: AcquireCallback): void {
+    let set = this.h2sets.get(server.key);
+    if (set === undefined) {
+      const dial = server.tls
+        ? (done: (err: string | null) => void) => dialTls(server.host, server.port, server.tls!.ssl.alpn.length ? server.tls!.ssl : { ...server.tls!.ssl, alpn: ['h2'] }, server.tls!.servername, server.key, done)
+        : (done: (err: string | null) => void) => this.transport.dial(server.host, server.port, done);
+      set = new H2ServerSet(server.key, dial, server.h2!, this.limits.idleLimitMs, this.connectTimeoutMs);
+      this.h2sets.set(server.key, set);
+    }
+    sp.counters.use();
+    set.get((c, err, reused) => {
+      if (c === null) {
+        sp.counters.usedCur--;
+        sp.counters.connects++;
+        sp.counters.connectErrors++;
+        return cb(new PoolError(err ?? 'ECONNRESET', server.key), null);
+      }
+      const pc = new PooledConn(server.key, this);
+      pc.state = 'busy';
+      pc.mode = opts.reuse;
+      pc.reused = reused;
+      if (reused) sp.counters.reuse++;
+      else sp.counters.connects++;
+      const st = new ServerStream(c, server.tls !== undefined);
+      st.start();
+      st.readStart();
+      pc.conn = st;
+      cb(null, pc);
+    }, opts.connectTimeoutMs === undefined ? this.connectTimeoutMs : opts.connectTimeoutMs);
   }
 
   /** acquire() as a promise (rejects with a PoolError). */
@@ -165,6 +207,12 @@ export class HttpPool implements IdleOwner {
     sp.counters.usedCur--;
     pc.requests++;
     const conn = pc.conn;
+    if (conn instanceof ServerStream) {
+      // a stream carries one request: its connection stays with the server's set
+      pc.state = 'closed';
+      conn.close();
+      return;
+    }
     const now = this.now();
     const life = info.reusable && pc.mode !== 'never' && !this.closed && !conn.closed && conn.pendingBytes() === 0 ? idleLifetimeMs(info.keepAliveMs, this.limits) : 0;
     if (life <= 0 || sp.idle.length + sp.safe.length >= this.maxIdlePerServer || this.idleTotal >= this.maxIdleTotal) {
@@ -215,6 +263,7 @@ export class HttpPool implements IdleOwner {
       }
     }
     for (const [pc, cb] of this.dialing) if (pc.serverKey === serverKey) this.abortDial(pc, cb, sp);
+    this.h2sets.get(serverKey)?.drainAll();
   }
 
   /**
@@ -224,6 +273,7 @@ export class HttpPool implements IdleOwner {
   closeAll(): void {
     this.closed = true;
     for (const key of this.servers.keys()) this.closeServer(key);
+    for (const set of this.h2sets.values()) set.drainAll();
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
   }

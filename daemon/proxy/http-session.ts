@@ -1564,20 +1564,24 @@ const poolServers = new WeakMap<Server, PoolServer>();
 function poolServer(s: Server, client: Conn, view: RequestView): PoolServer {
   const host = s.address ?? s.cfg.host;
   const ssl = s.cfg.ssl;
+  const h2 = s.cfg.proto === 'h2';
   if (ssl) {
     // TLS: the SNI is part of the connection's identity (a connection made for one name is not reused for another)
     const port = s.port ?? client.localPort() ?? 0;
     const servername = ssl.sni ? ssl.sni.format(view) || null : null;
     // send-proxy: the header goes before the TLS handshake (such a connection is the session's own: http-reuse never)
     const preface = s.cfg.sendProxy !== 0 ? proxyHeaderFor(client, s.cfg.sendProxy) : null;
+    if (h2) return { key: `${s.key}@${host}:${port}|tls|${servername ?? ''}|h2`, host, port, tls: { ssl, servername, preface: null }, h2: s.backend.h2 };
     return { key: `${s.key}@${host}:${port}|tls|${servername ?? ''}`, host, port, tls: { ssl, servername, preface } };
   }
   if (s.port === null) {
     const port = client.localPort() ?? 0;
-    return { key: `${s.key}@${host}:${port}`, host, port };
+    return h2 ? { key: `${s.key}@${host}:${port}|h2`, host, port, h2: s.backend.h2 } : { key: `${s.key}@${host}:${port}`, host, port };
   }
   let p = poolServers.get(s);
-  if (p === undefined || p.host !== host || p.port !== s.port) poolServers.set(s, (p = { key: `${s.key}@${host}:${s.port}`, host, port: s.port }));
+  if (p === undefined || p.host !== host || p.port !== s.port) {
+    poolServers.set(s, (p = h2 ? { key: `${s.key}@${host}:${s.port}|h2`, host, port: s.port, h2: s.backend.h2 } : { key: `${s.key}@${host}:${s.port}`, host, port: s.port }));
+  }
   return p;
 }
 

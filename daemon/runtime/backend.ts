@@ -1,3 +1,4 @@
+import { H2Counters } from '../h2/counters.js';
 import type { BackendConfig } from '../config/types.js';
 import type { Balancer, Pool } from '../balance/types.js';
 import type { BackendSnapshot } from '../../shared/snapshot.js';
@@ -38,6 +39,8 @@ export class Backend {
   readonly servers: Server[] = [];
   readonly byName = new Map<string, Server>();
   readonly counters = new Counters();
+  /** HTTP/2 to `proto h2` servers (`h2_*` columns of `show stat`). */
+  h2 = new H2Counters();
   balancer: Balancer<Server>;
   private poolCache: Pool<Server> | null = null;
   private version = 0;

@@ -314,7 +314,7 @@ test('a client that sends PINGs without reading: its answers stay bounded, it is
 // Bug: H2Endpoint.flush() compares conn.pendingBytes() with OUT_LIMIT only when a write first fails
 // (~0.5 MB pending then); frames queued afterwards pile up in the slab, never counted, so reading never
 // stops: after 4000 such responses the slab held 27 MB (32 MiB allocated) and the client was still read.
-test('a client that asks for responses without reading them: lbd stops reading it (no unbounded buffering), then finishes when it reads', { todo: 'bug: output queued while a write is pending (H2Endpoint slab) is unbounded; readStop never happens for a non-reading client' }, async (t) => {
+test('a client that asks for responses without reading them: lbd stops reading it (no unbounded buffering), then finishes when it reads', async (t) => {
   const bigHead = `x-fill: ${'h'.repeat(8000)}`;
   const { lb, be } = await setup(t, (r) => ok('', [bigHead, `x-path: ${r.req.path}`]));
   const c = await H2Raw.open(lb.port);

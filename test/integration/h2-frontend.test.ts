@@ -525,7 +525,7 @@ test('request DATA beyond its content-length, or short of it at END_STREAM: RST_
 // Bug: H2ServerConn arms its idle timer once at accept with timeout http-request (falling back to timeout
 // client, 5 s here) and re-arms only when that timer fires; the end of the last stream does not re-arm it
 // with timeout http-keep-alive, so the GOAWAY comes 5 s after accept instead of 300 ms after the response.
-test('timeout http-keep-alive: an idle HTTP/2 connection gets GOAWAY NO_ERROR and is closed', { todo: 'bug: idle h2 connection closed after timeout http-request/client counted from accept, not http-keep-alive after the last stream' }, async (t) => {
+test('timeout http-keep-alive: an idle HTTP/2 connection gets GOAWAY NO_ERROR and is closed', async (t) => {
   const be = await httpBackend('s1');
   const lb = await startLb(oneBackend('proto h2', '  timeout http-keep-alive 300ms'), { s1: be.port });
   t.after(() => Promise.all([lb.close(), be.close()]));

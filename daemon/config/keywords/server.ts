@@ -166,12 +166,13 @@ export const SERVER_OPTIONS: Readonly<Record<string, ServerOption>> = {
   'check-ssl': flag('run health checks over TLS (implied by ssl unless port is set)', (o) => (o.checkSsl = true)),
   'no-check-ssl': flag('undo a default-server check-ssl', (o) => (o.checkSsl = false)),
   'check-sni': valued('<name>: server name sent by TLS health checks', nonEmpty, (o, v) => (o.checkSni = v)),
+  proto: valued('h2|h1: the HTTP version spoken to the server: h2 multiplexes requests as streams over shared connections (h2c, or h2 over TLS with ssl; gRPC works end to end); mode http only', choice(['h2', 'h1'] as const), (o, v) => (o.proto = v)),
   cookie: valued('<value>: this server\'s value of the backend\'s persistence cookie', (t) => (t === '' ? { ok: false, error: 'expects <value> as argument' } : { ok: true, value: t }), (o, v) => (o.cookie = v)),
 };
 
 /** Server options HAProxy has that lbd does not: refused with "not supported", not "unknown". */
 const UNSUPPORTED: ReadonlySet<string> = new Set([
-  'npn', 'proto', 'send-proxy-v2-ssl', 'send-proxy-v2-ssl-cn',
+  'npn', 'send-proxy-v2-ssl', 'send-proxy-v2-ssl-cn',
   'proxy-v2-options', 'check-alpn', 'check-proto', 'check-via-socks4', 'socks4', 'redir',
   'resolvers', 'resolve-prefer', 'resolve-opts', 'resolve-net', 'agent-check', 'agent-port', 'agent-inter', 'agent-addr',
   'agent-send', 'pool-max-conn', 'pool-purge-delay', 'pool-low-conn', 'max-reuse', 'source', 'usesrc', 'namespace', 'tfo',
