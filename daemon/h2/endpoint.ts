@@ -529,6 +529,8 @@ export abstract class H2Endpoint implements ConnHandler {
   /** Reset one of the streams from our side (its user is not called back). */
   resetStream(s: H2Stream, code: number): void {
     if (s.closed) return;
+    // both ends are done (the user learnt it before the endpoint did): nothing to reset
+    if (s.localEnded && s.remoteEnded) return this.dropStream(s);
     this.counters.rstResp++;
     this.put(rstStreamFrame(s.id, code));
     this.dropStream(s);

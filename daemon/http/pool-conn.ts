@@ -29,6 +29,8 @@ export class PooledConn {
   state: PooledState = 'dialing';
   /** Requests completed on this connection (counted at release). */
   requests = 0;
+  /** An HTTP/2 stream to a `proto h2` server (one request; its connection belongs to the server's set). */
+  stream = false;
   /** True when the last acquire() took it from an idle list rather than dialling it. */
   reused = false;
   /** The `http-reuse` mode of the last acquire(): a connection acquired under `never` is closed at release. */

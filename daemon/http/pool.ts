@@ -185,6 +185,7 @@ export class HttpPool implements IdleOwner {
       pc.state = 'busy';
       pc.mode = opts.reuse;
       pc.reused = reused;
+      pc.stream = true;
       if (reused) sp.counters.reuse++;
       else sp.counters.connects++;
       const st = new ServerStream(c, server.tls !== undefined);

@@ -1068,8 +1068,8 @@ export class HttpSession implements ConnHandler {
       this.resBlocked = false;
     }
     const ka = reusable ? parseKeepAliveTimeout(this.res.head?.get('keep-alive')) : null;
-    if (reusable && pc.mode === 'never') {
-      // http-reuse never: the connection stays this session's
+    if (reusable && pc.mode === 'never' && !pc.stream) {
+      // http-reuse never: the connection stays this session's (an HTTP/2 stream carries one request: it goes back)
       pc.conn.handler = this.ownIdle ??= {
         onData: () => this.dropOwn(),
         onEnd: () => this.dropOwn(),
