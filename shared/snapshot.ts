@@ -194,6 +194,8 @@ export interface BackendSnapshot {
   name: string;
   id: number;
   mode: 'tcp' | 'http';
+  /** Present once the backend has had an HTTP/2 connection to a `proto h2` server. */
+  h2?: H2Snapshot;
   algo: string;
   /** `UP` when usable servers carry weight > 0 (or there are no servers), else `DOWN`. */
   status: 'UP' | 'DOWN';
@@ -241,6 +243,25 @@ export interface ListenerCertSnapshot {
   algorithm: string;
 }
 
+/** HTTP/2 counters of a frontend (client connections) or backend (`proto h2` servers): HAProxy's `h2_*` columns. */
+export interface H2Snapshot {
+  headersRcvd: number;
+  dataRcvd: number;
+  settingsRcvd: number;
+  rstRcvd: number;
+  goawayRcvd: number;
+  connProtoErrors: number;
+  streamProtoErrors: number;
+  rstResp: number;
+  goawayResp: number;
+  openConns: number;
+  totalConns: number;
+  openStreams: number;
+  totalStreams: number;
+  /** Connections ended for flooding (GOAWAY ENHANCE_YOUR_CALM): rapid reset, CONTINUATION, PING/SETTINGS floods. */
+  floods: number;
+}
+
 export interface FrontendSnapshot {
   name: string;
   id: number;
@@ -253,6 +274,8 @@ export interface FrontendSnapshot {
   /** Backends this frontend sends sessions to (`default_backend`, `use_backend`), for the backends' fullconn. */
   backends: string[];
   listeners: ListenerSnapshot[];
+  /** Present once the frontend has had an HTTP/2 connection. */
+  h2?: H2Snapshot;
   counters: SessionCounters & {
     /** Connections denied/refused because of maxconn or no usable server (dreq-like), and request errors (ereq). */
     denied: number;

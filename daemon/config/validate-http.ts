@@ -85,6 +85,8 @@ function checkBackend(be: BackendConfig, diags: Diagnostics): void {
   }
   for (const s of be.servers) {
     if (s.cookie !== null && s.cookie !== undefined && h.cookie === null) diags.warn(s.where, `'server ${s.name}': its cookie value is not used: ${name} has no 'cookie' line`);
+    if (s.proto === 'h2' && s.sendProxy !== 0) diags.error(s.where, `'server ${s.name}': 'proto h2' shares each connection between clients, so it cannot start with one client's PROXY header ('send-proxy'); use one or the other`);
+    if (s.proto === 'h2' && be.mode === 'tcp') diags.warn(s.where, `'server ${s.name}': 'proto h2' ignored in ${name} (needs 'mode http': in mode tcp the bytes pass as they are)`);
   }
   if (be.mode !== 'tcp') return;
   if (!be.fromListen) {

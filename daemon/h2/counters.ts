@@ -1,3 +1,5 @@
+import type { H2Snapshot } from '../../shared/snapshot.js';
+
 /**
  * HTTP/2 counters of a frontend or backend: HAProxy's `h2` stats module (the `h2_*` columns of
  * `show stat`), plus lbd's own count of connections closed for flooding.
@@ -28,5 +30,18 @@ export class H2Counters {
 
   get used(): boolean {
     return this.totalConns > 0;
+  }
+
+  /** For the snapshot: absent until the first HTTP/2 connection. */
+  view(): { h2?: H2Snapshot } {
+    if (this.totalConns === 0) return {};
+    return {
+      h2: {
+        headersRcvd: this.headersRcvd, dataRcvd: this.dataRcvd, settingsRcvd: this.settingsRcvd, rstRcvd: this.rstRcvd,
+        goawayRcvd: this.goawayRcvd, connProtoErrors: this.connProtoErrors, streamProtoErrors: this.streamProtoErrors,
+        rstResp: this.rstResp, goawayResp: this.goawayResp, openConns: this.openConns, totalConns: this.totalConns,
+        openStreams: this.openStreams, totalStreams: this.totalStreams, floods: this.floods,
+      },
+    };
   }
 }

@@ -308,6 +308,7 @@ export class Backend {
       downtimeMs: this.downtimeAcc + (this.downSince !== null ? now - this.downSince : 0),
       downTransitions: this.downTransitions,
       configDisabled: this.cfg.disabled ?? false,
+      ...this.h2.view(),
       counters: this.counters.view(now),
       servers,
     };

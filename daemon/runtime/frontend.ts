@@ -400,6 +400,7 @@ export class Frontend {
       configDisabled: this.cfg.disabled,
       backends,
       listeners: this.listeners.map((l) => ({ name: l.name, addr: l.addr(), status: this.paused && l.status === 'OPEN' ? 'PAUSED' : l.status, ...l.certsView() })),
+      ...this.h2.view(),
       counters: {
         cur: v.cur,
         max: v.max,

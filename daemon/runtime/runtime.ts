@@ -1,3 +1,5 @@
+import { H2ServerConn } from '../h2/server.js';
+import { HttpSession } from '../proxy/http-session.js';
 import type { Config, FrontendConfig, ServerConfig } from '../config/types.js';
 import type { Snapshot, ReloadInfo } from '../../shared/snapshot.js';
 import { ADMIN } from '../../shared/snapshot.js';
@@ -240,6 +242,10 @@ export class Runtime {
       this.proc.frontends.delete(fe);
       this.frontends.delete(name);
       changes.push(`frontend ${name} removed`);
+      // its HTTP connections drain: HTTP/2 ones get GOAWAY, HTTP/1 ones close after their response in progress
+      for (const sess of [...this.proc.sessions]) {
+        if ((sess instanceof H2ServerConn || sess instanceof HttpSession) && sess.frontend === fe) sess.softStop();
+      }
     }
 
     this.proc.maxconn = next.global.maxconn;

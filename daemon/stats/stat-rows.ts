@@ -6,7 +6,7 @@
  * lbd proxies TCP only so far: HTTP counters are 0 where HAProxy shows them for `mode http` proxies,
  * module counters (ssl, h2, h1) are 0 where HAProxy shows them.
  */
-import type { BackendSnapshot, FrontendSnapshot, ServerSnapshot, SessionCounters } from '../../shared/snapshot.js';
+import type { BackendSnapshot, FrontendSnapshot, H2Snapshot, ServerSnapshot, SessionCounters } from '../../shared/snapshot.js';
 import { CHECK_STATUSES } from '../../shared/check-status.js';
 import { P, STAT_FIELD_COUNT } from './fields.js';
 import { showsCheckCode, showsCheckDuration } from './codes.js';
@@ -45,6 +45,26 @@ export const secondsSince = (now: number, then: number): number => Math.max(0, M
 const zero = (v: StatValue[], from: number, to: number): void => {
   for (let i = from; i <= to; i++) v[i] = 0;
 };
+
+/** HAProxy's h2 module columns of a frontend or backend row (streams only on backend rows, as HAProxy). */
+function h2Counters(v: StatValue[], h: H2Snapshot | undefined, backend: boolean): void {
+  if (h === undefined) return;
+  v[P.h2_headers_rcvd] = h.headersRcvd;
+  v[P.h2_data_rcvd] = h.dataRcvd;
+  v[P.h2_settings_rcvd] = h.settingsRcvd;
+  v[P.h2_rst_stream_rcvd] = h.rstRcvd;
+  v[P.h2_goaway_rcvd] = h.goawayRcvd;
+  v[P.h2_detected_conn_protocol_errors] = h.connProtoErrors;
+  v[P.h2_detected_strm_protocol_errors] = h.streamProtoErrors;
+  v[P.h2_rst_stream_resp] = h.rstResp;
+  v[P.h2_goaway_resp] = h.goawayResp;
+  v[P.h2_open_connections] = h.openConns;
+  v[P.h2_total_connections] = h.totalConns;
+  if (backend) {
+    v[P.h2_backend_open_streams] = h.openStreams;
+    v[P.h2_backend_total_streams] = h.totalStreams;
+  }
+}
 
 /** ssl counters: every row type. h2 and h1 mux counters: frontends and backends. */
 function moduleCounters(v: StatValue[], withMux: boolean): void {
@@ -118,6 +138,7 @@ export function frontendRow(fe: FrontendSnapshot, ctx: RowContext): StatRow {
   if (http) zero(v, P.cache_lookups, P.cache_hits);
   v[P.eint] = c.internalErrors ?? 0;
   moduleCounters(v, true);
+  h2Counters(v, fe.h2, false);
   if (c.sslSessions !== undefined) {
     v[P.ssl_sess] = c.sslSessions;
     v[P.ssl_reused_sess] = c.sslReused ?? 0;
@@ -193,6 +214,7 @@ export function backendRow(be: BackendSnapshot, ctx: RowContext): StatRow {
   v[P.uweight] = be.uweight;
   zero(v, P.agg_server_status, P.agg_check_status);
   moduleCounters(v, true);
+  h2Counters(v, be.h2, true);
   return { objType: 'B', iid: be.id, sid: 0, values: v };
 }
 

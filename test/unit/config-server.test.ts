@@ -53,6 +53,7 @@ test('server defaults', async () => {
     onMarkedUp: null,
     initAddr: ['last', 'libc'],
     sendProxy: 0,
+    proto: 'h1',
     checkSendProxy: false,
     cookie: null,
   });
@@ -95,6 +96,7 @@ test('every server option', async () => {
       onMarkedUp: 'shutdown-backup-sessions',
       initAddr: ['none', '10.0.0.1', 'libc'],
       sendProxy: 0,
+      proto: 'h1',
       checkSendProxy: false,
       cookie: 's1',
     },
