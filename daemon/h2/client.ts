@@ -26,6 +26,7 @@ import { DEFAULT_LIMITS, H2Endpoint, H2Stream, type H2Limits, type StreamUser } 
 import { H2Error, Setting } from './frames.js';
 import type { H2Counters } from './counters.js';
 
+const PRE_SETTINGS_STREAMS = 100;
 const REQUEST_LIMITS: HeadLimits = headLimits(65536, 1024, 1024);
 const DROP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'host']);
 const TOKEN_LOWER = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
@@ -46,8 +47,9 @@ export class H2ClientConn extends H2Endpoint {
 
   constructor(conn: Conn, counters: H2Counters, private readonly set: H2ServerSet, limits: H2Limits = DEFAULT_LIMITS) {
     super(conn, limits, counters, false);
-    // until the server's SETTINGS say otherwise: the 100 streams RFC 9113 §6.5.2 recommends as a minimum
-    this.peerMaxStreams = 100;
+    // until the server's SETTINGS say how many streams it takes: the 100 RFC 9113 §6.5.2 recommends as a
+    // minimum (streams a server with a lower limit refuses are retried)
+    this.peerMaxStreams = PRE_SETTINGS_STREAMS;
     counters.openConns++;
     counters.totalConns++;
     conn.handler = this;
@@ -496,9 +498,8 @@ export class ServerStream implements Conn, StreamUser {
 
   streamReset(_s: H2Stream, code: number): void {
     if (this.isClosed) return;
-    // before any response byte on a connection the server refused to process: as a broken reused connection
-    void code;
-    this.fail('ECONNRESET');
+    // a refused stream was not processed (RFC 9113 §8.7): the engine may send it again, whatever the connection
+    this.fail(code === H2Error.REFUSED_STREAM && !this.gotResponse ? 'EREFUSED' : 'ECONNRESET');
   }
 
   private fail(code: string): void {

@@ -424,6 +424,8 @@ export abstract class H2Endpoint implements ConnHandler {
     if (len % 6 !== 0) return this.connError(H2Error.FRAME_SIZE_ERROR, 'SETTINGS size');
     this.counters.settingsRcvd++;
     if (this.settingsSeen && !this.glitch()) return;
+    // the peer's first SETTINGS: what it leaves out is HTTP/2's default (no stream limit)
+    if (!this.settingsSeen) this.peerMaxStreams = 0x7fffffff;
     this.settingsSeen = true;
     for (let o = p; o < p + len; o += 6) {
       const k = buf.readUInt16BE(o);

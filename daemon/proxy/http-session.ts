@@ -1113,7 +1113,8 @@ export class HttpSession implements ConnHandler {
     const s = this.target;
     switch (this.sState) {
       case S.HEAD:
-        if (!this.resStarted && this.retryable && this.retriesLeft > 0 && this.reqHead !== null && (this.pc?.reused || this.retryOn('empty-response'))) {
+        // EREFUSED: an HTTP/2 server refused the stream (REFUSED_STREAM, or above its GOAWAY): never processed, always safe to send again
+        if (!this.resStarted && this.retryable && this.retriesLeft > 0 && this.reqHead !== null && (this.pc?.reused || code === 'EREFUSED' || this.retryOn('empty-response'))) {
           return this.retry(code === null ? 'empty response' : code);
         }
         if (s) {

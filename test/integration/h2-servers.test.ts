@@ -576,8 +576,9 @@ test(
   'server SETTINGS_MAX_CONCURRENT_STREAMS 5, 50 concurrent requests on a cold start (server SETTINGS late): the refused streams are retried, all succeed',
   {
     todo:
-      'bug: before the server SETTINGS lbd opens up to 100 streams on a new connection; nghttp2 refuses those beyond 5 (RST_STREAM REFUSED_STREAM), ' +
-      'and a refused stream on a connection dialled for the request is not retried (pc.reused false): 40 of 50 GETs get 502',
+      'bug: before the server SETTINGS lbd opens up to 100 streams on a new connection; nghttp2 refuses those beyond 5 (REFUSED_STREAM). ' +
+      'Refused streams are now retried (EREFUSED), but each retry lands on another new connection without SETTINGS and is refused again until retries run out; ' +
+      'opening only a few streams before SETTINGS fixes this test but leaves connections open after GOAWAY in the http2_max_requests test (not understood yet)',
   },
   async (t) => {
     await streamLimit(t, false);
