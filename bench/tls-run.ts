@@ -221,7 +221,7 @@ export async function runTlsSection(o: TlsSectionOptions, wrk: string | null, lo
   const skipped: Record<string, string> = {};
   const peers: Record<string, string> = {};
   const notes: string[] = [
-    'HTTP/2 is not measured: lbd does not speak HTTP/2 yet (no h2 in ALPN); every figure here is TLS + HTTP/1.1.',
+    'HTTP/2 is measured in its own section (h2load); every figure here is TLS + HTTP/1.1.',
   ];
   const handshakes: HandshakeRun[] = [];
   const wrkRuns: TlsWrkRun[] = [];
