@@ -16,6 +16,7 @@
  * CPU-seconds per 100k requests (per GiB for the 1 MiB run), the backend's CPU.
  * Target (the HTTP/2 issue): lbd ≥ 0.5 × HAProxy in req/s, on every small-response run.
  */
+import { textTable } from './table.js';
 import os from 'node:os';
 import path from 'node:path';
 import { ALL_H2_PEERS, h2PeerUnavailable, h2ToolUnavailable, runH2load, startH2Peer, type H2loadResult, type H2PeerName, type H2Running } from './h2-targets.js';
@@ -386,11 +387,7 @@ export function computeH2Ratios(s: readonly H2Summary[]): { ratios: Record<strin
 /** The tables (one per run kind), the errors, and the ratios with the target, as printed. */
 export function formatH2Report(rep: H2Report): string {
   const out: string[] = [];
-  const table = (head: string[], rows: string[][], left: Set<number>) => {
-    const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-    const line = (cells: string[]) => cells.map((c, i) => (left.has(i) ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
-    out.push(line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line));
-  };
+  const table = (head: string[], rows: string[][], left: Set<number>) => out.push(...textTable(head, rows, (i) => left.has(i)));
   for (const run of ALL_H2_RUNS) {
     const ss = rep.summaries.filter((x) => x.run === run);
     if (!ss.length) continue;

@@ -7,6 +7,7 @@
  * issue 5: lbd ≥ 0.5 × HAProxy and ≥ 3 × node-http-proxy in req/s with keep-alive, lbd's p99 ≤ 2 ×
  * HAProxy's, lbd's memory flat under load.
  */
+import { textTable } from './table.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -291,9 +292,7 @@ export function formatHttpReport(rep: HttpReport): string {
       r.rss.secondHalfKiB === null ? 'n/a' : `${r.rss.secondHalfKiB >= 0 ? '+' : ''}${mib(r.rss.secondHalfKiB)} MiB`,
       r.rss.trendKiBPerS === null ? 'n/a' : `${r.rss.trendKiBPerS >= 0 ? '+' : ''}${((r.rss.trendKiBPerS * 60) / 1024).toFixed(1)} MiB/min`,
     ]);
-    const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-    const line = (cells: string[]) => cells.map((c, i) => (right.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
-    out.push(line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line));
+    out.push(...textTable(head, rows, (i) => !right.has(i)));
     const errs = rs.filter((r) => r.wrk?.errorText || r.error).map((r) => `  ${r.peer}: ${[r.wrk?.errorText, r.error].filter(Boolean).join('; ')}`);
     if (errs.length) out.push('errors:', ...errs);
     out.push('');

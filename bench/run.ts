@@ -14,6 +14,7 @@
  * Performance is measured, not assumed: every figure printed comes from this run on this machine.
  * Peers that are not installed are skipped with the reason; nothing started outlives the run.
  */
+import { textTable } from './table.js';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -323,10 +324,8 @@ export function formatReport(runs: readonly RunResult[]): string {
     pct(r.backendCpuPercent),
     `${mib(r.rssStartKiB)}→${mib(r.rssEndKiB)}`,
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const right = new Set([2, 3, 4, 5, 6, 7, 8]);
-  const line = (cells: string[]) => cells.map((c, i) => (right.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
-  const out = [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+  const out = textTable(head, rows, (i) => !right.has(i));
   const errs = runs.filter((r) => r.wrk?.errorText).map((r) => `  ${r.target} ${MODE_LABEL[r.mode]}: ${r.wrk?.errorText}`);
   if (errs.length) out.push('', 'errors reported by wrk:', ...errs);
   out.push('');

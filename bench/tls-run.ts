@@ -13,6 +13,7 @@
  * bodies (`/1m`), and a new connection (a new TLS handshake) per request.
  * Then lbd / HAProxy, with issue 6's target for full handshakes (≥ 0.8) marked ✓/✗; the rest for information.
  */
+import { textTable } from './table.js';
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -348,11 +349,7 @@ export function computeTlsRatios(hs: readonly HandshakeRun[], ws: readonly TlsWr
 /** The handshake table, the request table, and the ratios with the target, as printed. */
 export function formatTlsReport(rep: TlsReport): string {
   const out: string[] = [];
-  const table = (head: string[], rows: string[][], left: Set<number>) => {
-    const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-    const line = (cells: string[]) => cells.map((c, i) => (left.has(i) ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
-    out.push(line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line));
-  };
+  const table = (head: string[], rows: string[][], left: Set<number>) => out.push(...textTable(head, rows, (i) => left.has(i)));
   if (rep.handshakes.length) {
     out.push(`-- TLS handshakes (${rep.clients} × openssl s_time in parallel, ${rep.durationS} s) --`);
     table(

@@ -17,19 +17,21 @@
  */
 import type { Conn, ConnHandler, Endpoints } from '../proxy/conn.js';
 import { NO_HANDLER } from '../proxy/conn.js';
-import { HeadParser, NEED_MORE, PARSE_ERROR } from '../http/parse-head.js';
+import { NEED_MORE, PARSE_ERROR, type HeadParser } from '../http/parse-head.js';
+import { giveParser, sharedLimits, takeParser } from '../http/parser-pool.js';
 import { HeadKind, Method, TargetForm } from '../http/head.js';
 import { Body, Framing, requestFraming } from '../http/framing.js';
-import { Chunk, ChunkedDecoder } from '../http/chunked.js';
-import { headLimits, type HeadLimits } from '../http/limits.js';
+import type { HeadLimits } from '../http/limits.js';
+import { BodyToData, CTL_IN_VALUE, HOP_FIELDS, Inbox, Pump, TOKEN_LOWER, chunkOf, fieldsOf } from './h1-bridge.js';
 import { DEFAULT_LIMITS, H2Endpoint, H2Stream, type H2Limits, type StreamUser } from './endpoint.js';
 import { H2Error, Setting } from './frames.js';
 import type { H2Counters } from './counters.js';
 
 const PRE_SETTINGS_STREAMS = 100;
-const REQUEST_LIMITS: HeadLimits = headLimits(65536, 1024, 1024);
-const DROP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'host']);
-const TOKEN_LOWER = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
+/** The engine's own requests: room for what http-request rules may have added. */
+const REQUEST_LIMITS: HeadLimits = sharedLimits(65536, 1024, 1024);
+/** Request fields not sent as such: HTTP/1's own, and Host (it becomes :authority). */
+const DROP: ReadonlySet<string> = new Set([...HOP_FIELDS, 'host']);
 
 const REASONS: Record<number, string> = {
   100: 'Continue', 103: 'Early Hints', 200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'No Content', 206: 'Partial Content',
@@ -61,17 +63,9 @@ export class H2ClientConn extends H2Endpoint {
     conn.readStart();
   }
 
-  protected prefacePeerParity(): number {
-    return 0;
-  }
-
   /** Room for one more stream now. */
   get available(): boolean {
     return !this.dead && !this.draining && !this.goawayRecvd && this.streams.size < this.peerMaxStreams && this.lastLocalStream < 0x7fff0000;
-  }
-
-  get isDead(): boolean {
-    return this.dead;
   }
 
   /** A new stream for `user` (the caller checked `available`). */
@@ -209,12 +203,9 @@ export class H2ServerSet {
     for (const c of [...this.conns]) c.drain();
   }
 
-  get size(): number {
-    return this.conns.length;
-  }
 }
 
-const enum Q { HEAD, BODY_LENGTH, BODY_CHUNKED, DONE }
+const enum Q { HEAD, BODY, DONE }
 const enum P { WAIT, HEAD_SENT, BODY, DONE }
 
 /**
@@ -225,24 +216,19 @@ export class ServerStream implements Conn, StreamUser {
   handler: ConnHandler = NO_HANDLER;
   private stream: H2Stream | null = null;
   private isClosed = false;
-  private reading = false;
   // request (engine -> server)
-  private readonly parser = new HeadParser(HeadKind.REQUEST, REQUEST_LIMITS);
+  private parser: HeadParser = takeParser(HeadKind.REQUEST, REQUEST_LIMITS);
+  private parserGiven = false;
   private readonly framing = new Framing();
   private q = Q.HEAD;
-  private reqLeft = 0;
-  private chunk: ChunkedDecoder | null = null;
-  private chunkS = 0;
-  private chunkE = 0;
+  private readonly body = new BodyToData();
   private pend: Buffer | null = null;
   private pendOff = 0;
   private method = Method.OTHER;
   // response (server -> engine)
   private p = P.WAIT;
   private resChunked = false;
-  private inQ: Buffer[] | null = null;
-  private inQData: number[] | null = null;
-  private deliverQueued = false;
+  private readonly inbox = new Inbox(this);
   private gotResponse = false;
 
   constructor(private readonly h2: H2ClientConn, private readonly tlsConn: boolean) {}
@@ -257,8 +243,10 @@ export class ServerStream implements Conn, StreamUser {
   write(buf: Buffer): boolean {
     if (this.isClosed || this.stream === null) return true;
     if (this.pend !== null) {
-      this.pend = Buffer.concat([this.pend.subarray(this.pendOff), buf]);
-      this.pendOff = 0;
+      const from = this.body.keptFrom(this.pendOff);
+      this.pend = Buffer.concat([this.pend.subarray(from), buf]);
+      this.body.rebase(from);
+      this.pendOff -= from;
       return false;
     }
     this.pend = buf;
@@ -293,66 +281,24 @@ export class ServerStream implements Conn, StreamUser {
           this.method = h.methodId;
           const f = this.framing;
           const fields = this.requestFields();
+          h2.sendHeaders(s, fields, f.body === Body.NONE);
           if (f.body === Body.NONE) {
-            h2.sendHeaders(s, fields, true);
             this.q = Q.DONE;
-          } else if (f.body === Body.LENGTH) {
-            h2.sendHeaders(s, fields, false);
-            this.reqLeft = f.length;
-            this.q = Q.BODY_LENGTH;
           } else {
-            h2.sendHeaders(s, fields, false);
-            if (this.chunk === null) this.chunk = new ChunkedDecoder(REQUEST_LIMITS);
-            else this.chunk.reset();
-            this.q = Q.BODY_CHUNKED;
+            this.body.start(f, REQUEST_LIMITS);
+            this.q = Q.BODY;
           }
           continue;
         }
-        case Q.BODY_LENGTH: {
-          const n = Math.min(this.reqLeft, end - this.pendOff);
-          if (n === 0) return true;
-          const took = h2.sendData(s, buf, this.pendOff, this.pendOff + n, n === this.reqLeft);
-          this.pendOff += took;
-          this.reqLeft -= took;
-          if (took < n) return false;
-          if (this.reqLeft === 0) this.q = Q.DONE;
-          continue;
-        }
-        case Q.BODY_CHUNKED: {
-          if (this.chunkS < this.chunkE) {
-            const took = h2.sendData(s, buf, this.chunkS, this.chunkE, false);
-            this.chunkS += took;
-            if (this.chunkS < this.chunkE) return false;
-          }
-          const d = this.chunk!;
-          const ev = d.next(buf, this.pendOff, end);
-          this.pendOff = d.pos;
-          if (ev === Chunk.DATA) {
-            this.chunkS = d.dataStart;
-            this.chunkE = d.dataEnd;
-            continue;
-          }
-          if (ev === Chunk.SIZE) continue;
-          if (ev === Chunk.NEED_MORE) {
-            this.pendOff = end;
-            return true;
-          }
-          if (ev === Chunk.ERROR) {
+        case Q.BODY: {
+          const r = this.body.run(h2, s, buf, this.pendOff, end);
+          this.pendOff = this.body.pos;
+          if (r === Pump.BLOCKED) return false;
+          if (r === Pump.ERROR) {
             this.abort();
             return true;
           }
-          const t = d.trailers;
-          if (t !== null && t.count > 0) {
-            const fields: string[] = [];
-            for (let i = 0; i < t.count; i++) {
-              if (t.skip[i]) continue;
-              const name = t.name(i).toLowerCase();
-              if (!DROP.has(name) && name !== 'content-length') fields.push(name, t.value(i));
-            }
-            h2.sendHeaders(s, fields, true);
-          } else {
-            h2.sendData(s, buf, 0, 0, true);
-          }
+          if (r === Pump.TAKEN) return true;
           this.q = Q.DONE;
           continue;
         }
@@ -384,12 +330,7 @@ export class ServerStream implements Conn, StreamUser {
       out.push(':scheme', this.tlsConn ? 'https' : 'http', ':path', path === '' ? '/' : path);
       if (authority !== '') out.push(':authority', authority);
     }
-    for (let i = 0; i < h.count; i++) {
-      if (h.skip[i]) continue;
-      const name = h.name(i).toLowerCase();
-      if (DROP.has(name) || !TOKEN_LOWER.test(name)) continue;
-      out.push(name, h.value(i));
-    }
+    fieldsOf(h, DROP, out);
     out.push('te', 'trailers');
     return out;
   }
@@ -427,10 +368,10 @@ export class ServerStream implements Conn, StreamUser {
       let lines = '0\r\n';
       for (let i = 0; i < fields.length; i += 2) {
         const name = fields[i]!;
-        if (name.charCodeAt(0) === 0x3a || BAD.test(fields[i + 1]!)) continue;
+        if (name.charCodeAt(0) === 0x3a || CTL_IN_VALUE.test(fields[i + 1]!)) continue;
         lines += `${name}: ${fields[i + 1]}\r\n`;
       }
-      this.deliver(Buffer.from(`${lines}\r\n`, 'latin1'), 0);
+      this.inbox.put(Buffer.from(`${lines}\r\n`, 'latin1'), 0);
       return;
     }
     let status = 0;
@@ -443,7 +384,7 @@ export class ServerStream implements Conn, StreamUser {
         status = /^[1-5][0-9][0-9]$/.test(value) ? Number(value) : 0;
         continue;
       }
-      if (name.charCodeAt(0) === 0x3a || !TOKEN_LOWER.test(name) || BAD.test(value)) {
+      if (name.charCodeAt(0) === 0x3a || !TOKEN_LOWER.test(name) || CTL_IN_VALUE.test(value)) {
         this.h2.streamError(this.stream!.id, H2Error.PROTOCOL_ERROR);
         return;
       }
@@ -461,7 +402,7 @@ export class ServerStream implements Conn, StreamUser {
     this.gotResponse = true;
     const start = `HTTP/1.1 ${status} ${REASONS[status] ?? 'Unknown'}\r\n`;
     if (status < 200) {
-      this.deliver(Buffer.from(`${start}${lines}\r\n`, 'latin1'), 0);
+      this.inbox.put(Buffer.from(`${start}${lines}\r\n`, 'latin1'), 0);
       return;
     }
     const noBody = this.method === Method.HEAD || status === 204 || status === 304;
@@ -478,7 +419,7 @@ export class ServerStream implements Conn, StreamUser {
       this.resChunked = true;
       this.p = P.BODY;
     }
-    this.deliver(Buffer.from(`${start}${lines}${framing}\r\n`, 'latin1'), 0);
+    this.inbox.put(Buffer.from(`${start}${lines}${framing}\r\n`, 'latin1'), 0);
   }
 
   streamData(s: H2Stream, buf: Buffer, start: number, end: number, endStream: boolean): void {
@@ -489,9 +430,9 @@ export class ServerStream implements Conn, StreamUser {
       return;
     }
     if (this.resChunked) {
-      if (n > 0 || endStream) this.deliver(chunkOf(buf, start, end, endStream), n);
+      if (n > 0 || endStream) this.inbox.put(chunkOf(buf, start, end, endStream), n);
     } else if (n > 0) {
-      this.deliver(Buffer.from(buf.subarray(start, end)), n);
+      this.inbox.put(buf.subarray(start, end), n, true);
     }
     if (endStream) this.p = P.DONE;
   }
@@ -508,50 +449,34 @@ export class ServerStream implements Conn, StreamUser {
     this.handler.onError(code);
   }
 
-  private deliver(out: Buffer, dataBytes: number): void {
-    if (this.reading && this.inQ === null) {
-      this.handler.onData(out);
-      if (dataBytes > 0 && this.stream !== null) this.h2.consumed(this.stream, dataBytes);
-      return;
-    }
-    if (this.inQ === null) {
-      this.inQ = [];
-      this.inQData = [];
-    }
-    this.inQ.push(out);
-    this.inQData!.push(dataBytes);
-  }
-
-  private drainQueue(): void {
-    this.deliverQueued = false;
-    while (this.reading && !this.isClosed && this.inQ !== null) {
-      const b = this.inQ.shift()!;
-      const n = this.inQData!.shift()!;
-      if (this.inQ.length === 0) this.inQ = this.inQData = null;
-      this.handler.onData(b);
-      if (n > 0 && this.stream !== null) this.h2.consumed(this.stream, n);
-    }
+  /** InboxTarget: the engine takes response bytes (from the inbox: now when it reads, else once it does). */
+  toEngine(buf: Buffer, dataBytes: number): void {
+    this.handler.onData(buf);
+    if (dataBytes > 0 && this.stream !== null) this.h2.consumed(this.stream, dataBytes);
   }
 
   // ------------------------------------------------------------------ Conn
 
   readStart(): void {
-    this.reading = true;
-    if (this.inQ !== null && !this.deliverQueued) {
-      this.deliverQueued = true;
-      queueMicrotask(() => this.drainQueue());
-    }
+    this.inbox.start();
   }
 
   readStop(): void {
-    this.reading = false;
+    this.inbox.stop();
   }
 
-  detachReadBuffer(): void {}
+  /** The engine keeps a body part it was given: the transport's read buffer must not be reused. */
+  detachReadBuffer(): void {
+    this.h2.conn.detachReadBuffer();
+  }
 
   shutdown(): void {}
 
   close(): void {
+    if (!this.parserGiven) {
+      this.parserGiven = true;
+      giveParser(this.parser);
+    }
     if (this.isClosed && (this.stream === null || this.stream.closed)) return;
     this.isClosed = true;
     const s = this.stream;
@@ -560,7 +485,7 @@ export class ServerStream implements Conn, StreamUser {
       this.h2.resetStream(s, this.q === Q.DONE && this.p === P.DONE ? H2Error.NO_ERROR : H2Error.CANCEL);
     }
     this.pend = null;
-    this.inQ = this.inQData = null;
+    this.inbox.clear();
   }
 
   reset(): void {
@@ -569,11 +494,6 @@ export class ServerStream implements Conn, StreamUser {
 
   get closed(): boolean {
     return this.isClosed;
-  }
-
-  /** The response is complete and the request was all sent: the stream is over. */
-  get finished(): boolean {
-    return this.q === Q.DONE && this.p === P.DONE;
   }
 
   pendingBytes(): number {
@@ -591,22 +511,4 @@ export class ServerStream implements Conn, StreamUser {
   endpoints(): Endpoints | null {
     return this.h2.conn.endpoints();
   }
-}
-
-const BAD = /[\0\r\n]/;
-const EMPTY_LAST = Buffer.from('0\r\n\r\n', 'latin1');
-
-function chunkOf(buf: Buffer, start: number, end: number, last: boolean): Buffer {
-  const n = end - start;
-  if (n === 0) return last ? EMPTY_LAST : Buffer.alloc(0);
-  const size = n.toString(16);
-  const out = Buffer.allocUnsafe(size.length + 2 + n + 2 + (last ? 5 : 0));
-  let o = out.write(size, 0, 'latin1');
-  out[o++] = 0x0d;
-  out[o++] = 0x0a;
-  o += buf.copy(out, o, start, end);
-  out[o++] = 0x0d;
-  out[o++] = 0x0a;
-  if (last) out.write('0\r\n\r\n', o, 'latin1');
-  return out;
 }

@@ -28,10 +28,6 @@ export class H2Counters {
     this.totalConns = this.totalStreams = this.floods = 0;
   }
 
-  get used(): boolean {
-    return this.totalConns > 0;
-  }
-
   /** For the snapshot: absent until the first HTTP/2 connection. */
   view(): { h2?: H2Snapshot } {
     if (this.totalConns === 0) return {};

@@ -25,7 +25,7 @@ import type { Conn, ConnHandler } from '../proxy/conn.js';
 import { HpackDecoder, HpackEncoder, HpackError } from './hpack.js';
 import {
   DEFAULT_MAX_FRAME, DEFAULT_WINDOW, FRAME_HEADER, Flag, FrameType, H2Error, MAX_FRAME_LIMIT, MAX_WINDOW, PREFACE,
-  SETTINGS_ACK, Setting, errorName, goawayFrame, pingFrame, rstStreamFrame, settingsFrame, windowUpdateFrame, writeFrameHeader,
+  SETTINGS_ACK, Setting, goawayFrame, pingFrame, rstStreamFrame, settingsFrame, windowUpdateFrame, writeFrameHeader,
 } from './frames.js';
 import type { H2Counters } from './counters.js';
 
@@ -109,6 +109,8 @@ export abstract class H2Endpoint implements ConnHandler {
   protected dead = false;
   protected settingsSeen = false;
 
+  /** Parity (id & 1) of the streams the peer opens: 1 when it is the client, 0 when it is the server. */
+  private readonly peerParity: number;
   // input
   private prefaceLeft: number;
   private part: Buffer | null = null;
@@ -144,7 +146,7 @@ export abstract class H2Endpoint implements ConnHandler {
   ) {
     this.dec = new HpackDecoder(4096, limits.maxHeaderList);
     this.prefaceLeft = server ? PREFACE.length : 0;
-    this.recvWindow = DEFAULT_WINDOW;
+    this.peerParity = server ? 1 : 0;
   }
 
   /** Our preface: (client: the magic,) SETTINGS, and the connection window raised. */
@@ -308,12 +310,10 @@ export abstract class H2Endpoint implements ConnHandler {
 
   /** The stream was opened once and is gone now (as opposed to idle: never opened). */
   private isClosedId(id: number): boolean {
-    const peer = (id & 1) === (this.prefacePeerParity());
+    const peer = (id & 1) === this.peerParity;
     return peer ? id <= this.lastPeerStream : id <= this.lastLocalStream;
   }
 
-  /** Parity (id & 1) of the streams the peer opens: 1 for clients (we are the server), 0 for servers. */
-  protected abstract prefacePeerParity(): number;
 
   private dataFrame(buf: Buffer, p: number, len: number, flags: number, id: number): void {
     if (id === 0) return this.connError(H2Error.PROTOCOL_ERROR, 'DATA on stream 0');
@@ -757,14 +757,5 @@ export abstract class H2Endpoint implements ConnHandler {
   close(): void {
     if (this.dead) return;
     this.finish(H2Error.NO_ERROR);
-  }
-
-  get openStreams(): number {
-    return this.streams.size;
-  }
-
-  /** For logs and `show sess`. */
-  describeError(code: number): string {
-    return errorName(code);
   }
 }

@@ -1,7 +1,6 @@
 /**
  * HTTP/2 framing (RFC 9113 §4, §6): frame types, flags, error codes, settings, and the writers of the
- * frames lbd sends. Frames are written into fresh Buffers sized exactly; the connection batches them
- * into one write per event-loop turn.
+ * control frames lbd sends (HEADERS and DATA are written straight into the connection's output slab).
  */
 
 export const enum FrameType {
@@ -80,15 +79,6 @@ export function writeFrameHeader(buf: Buffer, off: number, length: number, type:
   buf.writeUInt32BE(stream & 0x7fffffff, off + 5);
 }
 
-/** A frame with `payload` (or an empty one). */
-export function frame(type: number, flags: number, stream: number, payload?: Buffer, start = 0, end = payload ? payload.length : 0): Buffer {
-  const n = end - start;
-  const b = Buffer.allocUnsafe(FRAME_HEADER + n);
-  writeFrameHeader(b, 0, n, type, flags, stream);
-  if (n > 0) payload!.copy(b, FRAME_HEADER, start, end);
-  return b;
-}
-
 export function settingsFrame(settings: ReadonlyArray<readonly [number, number]>): Buffer {
   const b = Buffer.allocUnsafe(FRAME_HEADER + 6 * settings.length);
   writeFrameHeader(b, 0, 6 * settings.length, FrameType.SETTINGS, 0, 0);
@@ -136,26 +126,4 @@ export function pingFrame(ack: boolean, payload: Buffer, off: number): Buffer {
   writeFrameHeader(b, 0, 8, FrameType.PING, ack ? Flag.ACK : 0, 0);
   payload.copy(b, FRAME_HEADER, off, off + 8);
   return b;
-}
-
-/**
- * A header block as HEADERS (+ CONTINUATION frames when it exceeds `maxFrame`), END_STREAM when `end`.
- * One buffer for the whole sequence.
- */
-export function headersFrames(stream: number, block: Buffer, end: boolean, maxFrame: number): Buffer {
-  const n = block.length;
-  const frames = n === 0 ? 1 : Math.ceil(n / maxFrame);
-  const out = Buffer.allocUnsafe(n + FRAME_HEADER * frames);
-  let o = 0;
-  for (let i = 0, at = 0; i < frames; i++) {
-    const len = Math.min(maxFrame, n - at);
-    const last = i === frames - 1;
-    const type = i === 0 ? FrameType.HEADERS : FrameType.CONTINUATION;
-    const flags = (last ? Flag.END_HEADERS : 0) | (i === 0 && end ? Flag.END_STREAM : 0);
-    writeFrameHeader(out, o, len, type, flags, stream);
-    block.copy(out, o + FRAME_HEADER, at, at + len);
-    o += FRAME_HEADER + len;
-    at += len;
-  }
-  return out;
 }

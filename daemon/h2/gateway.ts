@@ -19,13 +19,14 @@
  */
 import type { Conn, ConnHandler, Endpoints, TlsInfo } from '../proxy/conn.js';
 import { NO_HANDLER } from '../proxy/conn.js';
-import { HeadParser, NEED_MORE, PARSE_ERROR } from '../http/parse-head.js';
+import { NEED_MORE, PARSE_ERROR, type HeadParser } from '../http/parse-head.js';
 import { HeadKind, Method } from '../http/head.js';
 import { Body, Framing, responseFraming } from '../http/framing.js';
-import { Chunk, ChunkedDecoder } from '../http/chunked.js';
-import { headLimits, type HeadLimits } from '../http/limits.js';
+import type { HeadLimits } from '../http/limits.js';
+import { giveParser, sharedLimits, takeParser } from '../http/parser-pool.js';
 import type { H2Endpoint, H2Stream, StreamUser } from './endpoint.js';
 import { H2Error } from './frames.js';
+import { BodyToData, CTL_IN_VALUE, HOP_FIELDS, Inbox, Pump, TOKEN_LOWER, chunkOf, fieldsOf } from './h1-bridge.js';
 
 /** What the gateway needs from its HTTP/2 connection and the engine. */
 export interface GatewayHost {
@@ -46,70 +47,43 @@ export interface SessionLike {
   close(): void;
 }
 
-const TOKEN_LOWER = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const BAD_VALUE = /[\0\r\n]|^[ \t]|[ \t]$/;
+/** RFC 9113 §8.2.1: besides CR, LF and NUL, a request's value may not start or end with whitespace. */
+const EDGE_SPACE = /^[ \t]|[ \t]$/;
 const VISIBLE = /^[\x21-\x7e]+$/;
 
-/** Fields HTTP/2 forbids (RFC 9113 §8.2.2), and those lbd's HTTP/1 side adds itself. */
+/** Fields HTTP/2 forbids in a request (RFC 9113 §8.2.2; `te` is checked apart: `trailers` is allowed). */
 const CONNECTION_SPECIFIC = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
-/** Response fields not carried in HTTP/2. */
-const RESPONSE_DROP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
 
-const enum R { HEAD, LENGTH, CHUNKED, CLOSE, DONE }
+const enum R { HEAD, BODY, DONE }
 
-const limitsCache = new Map<string, HeadLimits>();
+/** The engine's own output: room for what http-response rules may have added. */
 function responseLimits(bufsize: number, maxhdr: number): HeadLimits {
-  const k = `${bufsize}/${maxhdr}`;
-  let l = limitsCache.get(k);
-  // the engine's own output: room for what http-response rules may have added
-  if (!l) limitsCache.set(k, (l = headLimits(bufsize * 4, 1024, maxhdr * 2 + 64)));
-  return l;
-}
-
-const freeParsers: HeadParser[] = [];
-function takeParser(limits: HeadLimits): HeadParser {
-  for (let i = freeParsers.length - 1; i >= 0; i--) {
-    const p = freeParsers[i]!;
-    if (p.limits === limits) {
-      freeParsers.splice(i, 1);
-      return p;
-    }
-  }
-  return new HeadParser(HeadKind.RESPONSE, limits);
-}
-function giveParser(p: HeadParser): void {
-  if (freeParsers.length >= 256) return;
-  p.reset();
-  freeParsers.push(p);
+  return sharedLimits(bufsize * 4, 1024, maxhdr * 2 + 64);
 }
 
 /** Methods whose request without body gets no content-length (the others get `content-length: 0`). */
 const NO_BODY_METHODS = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE']);
+
+const badValue = (v: string): boolean => CTL_IN_VALUE.test(v) || EDGE_SPACE.test(v);
 
 export class StreamGateway implements Conn, StreamUser {
   handler: ConnHandler = NO_HANDLER;
   early: Buffer | null = null;
   tls?: TlsInfo;
   private isClosed = false;
-  private reading = false;
+  private readonly inbox = new Inbox(this);
   private session: SessionLike | null = null;
   // request side
   private methodId = Method.OTHER;
   private reqChunked = false;
   private reqLeft = -1;
   private tunnel = false;
-  private inQ: Buffer[] | null = null;
-  private inQData: number[] | null = null;
-  private deliverQueued = false;
   // response side
   private parser: HeadParser | null = null;
   private readonly framing = new Framing();
   private rs = R.HEAD;
-  private resLeft = 0;
-  private chunk: ChunkedDecoder | null = null;
-  private chunkS = 0;
-  private chunkE = 0;
+  private readonly body = new BodyToData();
   private pend: Buffer | null = null;
   private pendOff = 0;
   private shutdownAsked = false;
@@ -156,7 +130,7 @@ export class StreamGateway implements Conn, StreamUser {
       this.early = head;
       this.session = this.host.startSession(this);
     } else {
-      this.deliver(head, 0, false);
+      this.inbox.put(head, 0, false);
     }
   }
 
@@ -196,7 +170,7 @@ export class StreamGateway implements Conn, StreamUser {
         continue;
       }
       regular = true;
-      if (!TOKEN_LOWER.test(name) || BAD_VALUE.test(value)) return null;
+      if (!TOKEN_LOWER.test(name) || badValue(value)) return null;
       if (CONNECTION_SPECIFIC.has(name)) return null;
       switch (name) {
         case 'te':
@@ -271,7 +245,7 @@ export class StreamGateway implements Conn, StreamUser {
       if (n > 0) this.host.h2.consumed(s, n);
       return;
     }
-    this.deliver(out, n, lent);
+    this.inbox.put(out, n, lent);
   }
 
   streamHeaders(s: H2Stream, fields: string[], endStream: boolean, tooLarge: boolean): void {
@@ -281,7 +255,7 @@ export class StreamGateway implements Conn, StreamUser {
     for (let i = 0; i < fields.length; i += 2) {
       const name = fields[i]!;
       const value = fields[i + 1]!;
-      if (name.charCodeAt(0) === 0x3a || !TOKEN_LOWER.test(name) || BAD_VALUE.test(value) || CONNECTION_SPECIFIC.has(name)) {
+      if (name.charCodeAt(0) === 0x3a || !TOKEN_LOWER.test(name) || badValue(value) || CONNECTION_SPECIFIC.has(name)) {
         return this.malformed();
       }
       lines += `${name}: ${value}\r\n`;
@@ -291,7 +265,7 @@ export class StreamGateway implements Conn, StreamUser {
       if (this.reqLeft !== 0) return this.malformed();
       return; // a body with a content-length carries no trailers in HTTP/1
     }
-    if (this.reqChunked) this.deliver(Buffer.from(`0\r\n${lines}\r\n`, 'latin1'), 0, false);
+    if (this.reqChunked) this.inbox.put(Buffer.from(`0\r\n${lines}\r\n`, 'latin1'), 0, false);
   }
 
   streamReset(_s: H2Stream, _code: number): void {
@@ -316,44 +290,20 @@ export class StreamGateway implements Conn, StreamUser {
     this.host.h2.streamError(this.stream.id, H2Error.PROTOCOL_ERROR);
   }
 
-  /** Request bytes to the engine, now when it reads, else queued (copied) until readStart. */
-  private deliver(out: Buffer, dataBytes: number, lent: boolean): void {
-    if (this.reading && this.inQ === null) {
-      this.handler.onData(out);
-      this.host.h2.consumed(this.stream, dataBytes);
-      return;
-    }
-    if (this.inQ === null) {
-      this.inQ = [];
-      this.inQData = [];
-    }
-    this.inQ.push(lent ? Buffer.from(out) : out);
-    this.inQData!.push(dataBytes);
-  }
-
-  private drainQueue(): void {
-    this.deliverQueued = false;
-    while (this.reading && !this.isClosed && this.inQ !== null) {
-      const b = this.inQ.shift()!;
-      const n = this.inQData!.shift()!;
-      if (this.inQ.length === 0) this.inQ = this.inQData = null;
-      this.handler.onData(b);
-      this.host.h2.consumed(this.stream, n);
-    }
+  /** InboxTarget: the engine takes request bytes (from the inbox: now when it reads, else once it does). */
+  toEngine(buf: Buffer, dataBytes: number): void {
+    this.handler.onData(buf);
+    this.host.h2.consumed(this.stream, dataBytes);
   }
 
   // ------------------------------------------------------------------ Conn (the engine's client)
 
   readStart(): void {
-    this.reading = true;
-    if (this.inQ !== null && !this.deliverQueued) {
-      this.deliverQueued = true;
-      queueMicrotask(() => this.drainQueue());
-    }
+    this.inbox.start();
   }
 
   readStop(): void {
-    this.reading = false;
+    this.inbox.stop();
   }
 
   detachReadBuffer(): void {
@@ -365,8 +315,10 @@ export class StreamGateway implements Conn, StreamUser {
     if (this.isClosed || this.rs === R.DONE) return true;
     if (this.pend !== null) {
       // the engine keeps one write pending; should a second come, keep both in order
-      this.pend = Buffer.concat([this.pend.subarray(this.pendOff), buf]);
-      this.pendOff = 0;
+      const from = this.body.keptFrom(this.pendOff);
+      this.pend = Buffer.concat([this.pend.subarray(from), buf]);
+      this.body.rebase(from);
+      this.pendOff -= from;
       return false;
     }
     this.pend = buf;
@@ -389,7 +341,7 @@ export class StreamGateway implements Conn, StreamUser {
       switch (this.rs) {
         case R.HEAD: {
           if (this.pendOff >= end) return true;
-          if (this.parser === null) this.parser = takeParser(responseLimits(this.host.bufsize, this.host.maxhdr));
+          if (this.parser === null) this.parser = takeParser(HeadKind.RESPONSE, responseLimits(this.host.bufsize, this.host.maxhdr));
           const r = this.parser.execute(buf, this.pendOff, end);
           if (r === NEED_MORE) {
             this.pendOff = end;
@@ -401,83 +353,34 @@ export class StreamGateway implements Conn, StreamUser {
           }
           this.pendOff = r;
           const f = this.framing;
-          const fields = responseFields(this.parser.head);
+          const fields = fieldsOf(this.parser.head, HOP_FIELDS, [':status', String(this.parser.head.status)]);
           if (f.interim) {
             h2.sendHeaders(s, fields, false);
             this.parser.reset();
             continue;
           }
-          switch (f.body) {
-            case Body.NONE:
-              h2.sendHeaders(s, fields, true);
-              this.rs = R.DONE;
-              break;
-            case Body.LENGTH:
-              h2.sendHeaders(s, fields, false);
-              this.resLeft = f.length;
-              this.rs = R.LENGTH;
-              break;
-            case Body.CHUNKED:
-              h2.sendHeaders(s, fields, false);
-              if (this.chunk === null) this.chunk = new ChunkedDecoder(responseLimits(this.host.bufsize, this.host.maxhdr));
-              else this.chunk.reset();
-              this.chunkS = this.chunkE = 0;
-              this.rs = R.CHUNKED;
-              break;
-            default: // UNTIL_CLOSE, TUNNEL (a 2xx to CONNECT)
-              h2.sendHeaders(s, fields, false);
-              this.rs = R.CLOSE;
-              if (f.body === Body.TUNNEL) this.reqLeft = -1;
-              break;
-          }
-          continue;
-        }
-        case R.LENGTH: {
-          const n = Math.min(this.resLeft, end - this.pendOff);
-          if (n === 0 && this.resLeft > 0) return true;
-          const took = h2.sendData(s, buf, this.pendOff, this.pendOff + n, n === this.resLeft);
-          this.pendOff += took;
-          this.resLeft -= took;
-          if (took < n) return false;
-          if (this.resLeft === 0) this.rs = R.DONE;
-          continue;
-        }
-        case R.CHUNKED: {
-          if (this.chunkS < this.chunkE) {
-            const took = h2.sendData(s, buf, this.chunkS, this.chunkE, false);
-            this.chunkS += took;
-            if (this.chunkS < this.chunkE) return false;
-          }
-          const d = this.chunk!;
-          const ev = d.next(buf, this.pendOff, end);
-          this.pendOff = d.pos;
-          if (ev === Chunk.DATA) {
-            this.chunkS = d.dataStart;
-            this.chunkE = d.dataEnd;
+          h2.sendHeaders(s, fields, f.body === Body.NONE);
+          if (f.body === Body.NONE) {
+            this.rs = R.DONE;
             continue;
           }
-          if (ev === Chunk.SIZE) continue;
-          if (ev === Chunk.NEED_MORE) {
-            this.pendOff = end;
-            return true;
-          }
-          if (ev === Chunk.ERROR) {
+          // a 2xx to CONNECT: a tunnel, the request's DATA goes as it comes
+          if (f.body === Body.TUNNEL) this.reqLeft = -1;
+          this.body.start(f, responseLimits(this.host.bufsize, this.host.maxhdr));
+          this.rs = R.BODY;
+          continue;
+        }
+        case R.BODY: {
+          const r = this.body.run(h2, s, buf, this.pendOff, end);
+          this.pendOff = this.body.pos;
+          if (r === Pump.BLOCKED) return false;
+          if (r === Pump.ERROR) {
             this.fail();
             return true;
           }
-          // DONE: trailers (gRPC's status) as a last HEADERS frame, else an empty DATA with END_STREAM
-          const t = d.trailers;
-          if (t !== null && t.count > 0) h2.sendHeaders(s, trailerFields(t), true);
-          else h2.sendData(s, buf, 0, 0, true);
+          if (r === Pump.TAKEN) return true;
           this.rs = R.DONE;
           continue;
-        }
-        case R.CLOSE: {
-          if (this.pendOff >= end) return true;
-          const took = h2.sendData(s, buf, this.pendOff, end, false);
-          this.pendOff += took;
-          if (this.pendOff < end) return false;
-          return true;
         }
         case R.DONE:
           this.responseDone();
@@ -487,9 +390,14 @@ export class StreamGateway implements Conn, StreamUser {
     return true;
   }
 
+  /** The response's body ends when the engine closes (a body without length, a tunnel). */
+  private closeDelimited(): boolean {
+    return this.rs === R.BODY && this.framing.body !== Body.LENGTH && this.framing.body !== Body.CHUNKED;
+  }
+
   /** After a write was fully taken: a shutdown asked meanwhile ends a close-delimited body. */
   private afterPump(): void {
-    if (this.shutdownAsked && this.rs === R.CLOSE && !this.isClosed) {
+    if (this.shutdownAsked && this.closeDelimited() && !this.isClosed) {
       this.host.h2.sendData(this.stream, EMPTY, 0, 0, true);
       this.rs = R.DONE;
       this.responseDone();
@@ -507,7 +415,7 @@ export class StreamGateway implements Conn, StreamUser {
     if (!s.closed && !s.remoteEnded) this.host.h2.resetStream(s, H2Error.NO_ERROR);
     queueMicrotask(() => {
       if (this.isClosed || this.stream !== s) return;
-      this.inQ = this.inQData = null;
+      this.inbox.clear();
       this.host.park(this);
     });
   }
@@ -523,7 +431,7 @@ export class StreamGateway implements Conn, StreamUser {
     if (this.isClosed) return;
     this.shutdownAsked = true;
     if (this.pend !== null) return;
-    if (this.rs === R.CLOSE) {
+    if (this.closeDelimited()) {
       this.host.h2.sendData(this.stream, EMPTY, 0, 0, true);
       this.rs = R.DONE;
       this.responseDone();
@@ -538,7 +446,7 @@ export class StreamGateway implements Conn, StreamUser {
     if (this.parker) this.host.unpark(this);
     const s = this.stream;
     if (!s.closed) {
-      if (this.rs === R.CLOSE && this.pend === null) {
+      if (this.closeDelimited() && this.pend === null) {
         this.host.h2.sendData(s, EMPTY, 0, 0, true);
         if (!s.closed) this.host.h2.resetStream(s, H2Error.NO_ERROR);
       } else if (this.rs === R.DONE) {
@@ -559,7 +467,7 @@ export class StreamGateway implements Conn, StreamUser {
   }
 
   private release(): void {
-    this.inQ = this.inQData = null;
+    this.inbox.clear();
     if (this.parser !== null) {
       giveParser(this.parser);
       this.parser = null;
@@ -596,41 +504,3 @@ export class StreamGateway implements Conn, StreamUser {
 }
 
 const EMPTY = Buffer.alloc(0);
-
-function chunkOf(buf: Buffer, start: number, end: number, last: boolean): Buffer {
-  const n = end - start;
-  if (n === 0) return last ? Buffer.from('0\r\n\r\n', 'latin1') : EMPTY;
-  const size = n.toString(16);
-  const out = Buffer.allocUnsafe(size.length + 2 + n + 2 + (last ? 5 : 0));
-  let o = out.write(size, 0, 'latin1');
-  out[o++] = 0x0d;
-  out[o++] = 0x0a;
-  o += buf.copy(out, o, start, end);
-  out[o++] = 0x0d;
-  out[o++] = 0x0a;
-  if (last) out.write('0\r\n\r\n', o, 'latin1');
-  return out;
-}
-
-/** `:status` and the fields of a parsed HTTP/1 response, lowercase, without what HTTP/2 does not carry. */
-function responseFields(h: import('../http/head.js').HttpHead): string[] {
-  const out: string[] = [':status', String(h.status)];
-  for (let i = 0; i < h.count; i++) {
-    if (h.skip[i]) continue;
-    const name = h.name(i).toLowerCase();
-    if (RESPONSE_DROP.has(name)) continue;
-    out.push(name, h.value(i));
-  }
-  return out;
-}
-
-function trailerFields(h: import('../http/head.js').HttpHead): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < h.count; i++) {
-    if (h.skip[i]) continue;
-    const name = h.name(i).toLowerCase();
-    if (RESPONSE_DROP.has(name) || name === 'content-length') continue;
-    out.push(name, h.value(i));
-  }
-  return out;
-}

@@ -15,12 +15,11 @@ import type { Frontend } from '../runtime/frontend.js';
 import { HttpSession, STREAM_FIRST, STREAM_LATER, type HttpContext } from '../proxy/http-session.js';
 import { nextSessionId } from '../proxy/session-id.js';
 import { DEFAULT_LIMITS, H2Endpoint, H2Stream, type H2Limits } from './endpoint.js';
-import { H2Error, Setting, rstStreamFrame } from './frames.js';
+import { H2Error, Setting, errorName, rstStreamFrame } from './frames.js';
 import { StreamGateway, type GatewayHost, type SessionLike } from './gateway.js';
 
 export class H2ServerConn extends H2Endpoint implements GatewayHost {
   readonly id = nextSessionId();
-  private readonly start = Date.now();
   private lastActive = Date.now();
   private timer: NodeJS.Timeout | null = null;
   private timerAt = 0;
@@ -59,15 +58,6 @@ export class H2ServerConn extends H2Endpoint implements GatewayHost {
 
   get h2(): H2Endpoint {
     return this;
-  }
-
-  /** Epoch ms when the client was accepted. */
-  get startedAt(): number {
-    return this.start;
-  }
-
-  protected prefacePeerParity(): number {
-    return 1;
   }
 
   protected override activity(): void {
@@ -147,7 +137,7 @@ export class H2ServerConn extends H2Endpoint implements GatewayHost {
   }
 
   protected override onConnError(code: number, why: string): void {
-    this.frontend.debug(`HTTP/2 connection error ${this.describeError(code)}: ${why}`);
+    this.frontend.debug(`HTTP/2 connection error ${errorName(code)}: ${why}`);
   }
 
   protected override onInternalError(e: unknown): void {

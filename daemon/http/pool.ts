@@ -208,7 +208,7 @@ export class HttpPool implements IdleOwner {
     sp.counters.usedCur--;
     pc.requests++;
     const conn = pc.conn;
-    if (conn instanceof ServerStream) {
+    if (pc.stream) {
       // a stream carries one request: its connection stays with the server's set
       pc.state = 'closed';
       conn.close();

@@ -44,7 +44,7 @@ import type { TxnLog } from '../http/txn-log.js';
 import { proxyHeaderFor } from './proxy-protocol.js';
 import { minTimeout } from './tcp-session.js';
 import { nextSessionId } from './session-id.js';
-import { headLimits, type HeadLimits } from '../http/limits.js';
+import { giveParser, sharedLimits, takeParser } from '../http/parser-pool.js';
 import { H2ServerConn } from '../h2/server.js';
 import { PREFACE } from '../h2/frames.js';
 
@@ -61,38 +61,6 @@ const KEEP_BOTH: ReadonlySet<string> = new Set(['upgrade', 'transfer-encoding'])
 const CONNECTION_CLOSE: readonly [string, string] = ['Connection', 'close'];
 const CONNECTION_KEEP_ALIVE: readonly [string, string] = ['Connection', 'keep-alive'];
 const CONNECTION_UPGRADE: readonly [string, string] = ['Connection', 'upgrade'];
-
-/** Per tune.bufsize / tune.http.maxhdr: head limits are shared by every session with the same values. */
-const limitsCache = new Map<string, HeadLimits>();
-function limitsFor(bufsize: number, maxhdr: number): HeadLimits {
-  const k = `${bufsize}/${maxhdr}`;
-  let l = limitsCache.get(k);
-  if (!l) limitsCache.set(k, (l = headLimits(bufsize, 1024, maxhdr)));
-  return l;
-}
-
-/**
- * Head parsers of closed sessions, kept for new ones (per kind and limits): a parser carries typed arrays
- * sized by tune.http.maxhdr, and making two per connection was a measurable share of the GC work when
- * every request comes on a new connection.
- */
-const freeParsers = new Map<HeadLimits, HeadParser[][]>();
-const MAX_FREE_PARSERS = 1024;
-
-function takeParser(kind: HeadKind, limits: HeadLimits): HeadParser {
-  const p = freeParsers.get(limits)?.[kind]?.pop();
-  if (p) return p;
-  return new HeadParser(kind, limits);
-}
-
-function giveParser(p: HeadParser): void {
-  let lists = freeParsers.get(p.limits);
-  if (!lists) freeParsers.set(p.limits, (lists = [[], []]));
-  const list = lists[p.kind]!;
-  if (list.length >= MAX_FREE_PARSERS) return;
-  p.reset();
-  list.push(p);
-}
 
 /** What the client of a session is: a connection, or the first or a later HTTP/2 stream of one. */
 export const STREAM_NONE = 0;
@@ -213,7 +181,7 @@ export class HttpSession implements ConnHandler {
    */
   constructor(readonly client: Conn, readonly frontend: Frontend, ctx: HttpContext, private readonly stream: StreamKind = STREAM_NONE) {
     this.ctx = ctx;
-    const limits = limitsFor(frontend.proc.bufsize, ctx.maxhdr);
+    const limits = sharedLimits(frontend.proc.bufsize, 1024, ctx.maxhdr);
     this.reqParser = takeParser(HeadKind.REQUEST, limits);
     this.resParser = takeParser(HeadKind.RESPONSE, limits);
     this.req.endpoints = () => client.endpoints();
@@ -1474,15 +1442,9 @@ export class HttpSession implements ConnHandler {
    * HAProxy accepts too): the connection becomes an HTTP/2 one, which takes over this session's slot.
    */
   private upgradeToH2(buf: Buffer, off: number, end: number): void {
-    this.cState = C.CLOSED;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    this.tKind = T.NONE;
-    giveParser(this.reqParser);
-    giveParser(this.resParser);
-    this.frontend.proc.sessions.delete(this);
     this.client.early = Buffer.from(buf.subarray(off, end));
     this.client.detachReadBuffer();
+    this.finish(false);
     new H2ServerConn(this.client, this.frontend, this.ctx);
   }
 
@@ -1504,6 +1466,11 @@ export class HttpSession implements ConnHandler {
   }
 
   close(): void {
+    this.finish(true);
+  }
+
+  /** The session ends; `own`: with its client connection (else the connection lives on, handed to HTTP/2). */
+  private finish(own: boolean): void {
     if (this.cState === C.CLOSED) return;
     this.cState = C.CLOSED;
     if (this.timer) clearTimeout(this.timer);
@@ -1515,13 +1482,13 @@ export class HttpSession implements ConnHandler {
     this.releaseServer(false);
     this.dropOwn();
     if (this.txnOpen) this.endTxn();
-    this.client.close();
+    if (own) this.client.close();
     this.pending = this.held = null;
     // nothing calls into this session any more (the Conn contract, the pool's checks of cState): its parsers serve others
     giveParser(this.reqParser);
     giveParser(this.resParser);
     this.frontend.proc.sessions.delete(this);
-    if (this.stream === STREAM_NONE) this.frontend.release();
+    if (own && this.stream === STREAM_NONE) this.frontend.release();
   }
 }
 
