@@ -27,7 +27,13 @@ import { DEFAULT_LIMITS, H2Endpoint, H2Stream, type H2Limits, type StreamUser } 
 import { H2Error, Setting } from './frames.js';
 import type { H2Counters } from './counters.js';
 
+/**
+ * Streams a new connection opens before the server's SETTINGS say how many it takes: the 100 RFC 9113
+ * §6.5.2 recommends as a minimum, or what the server's SETTINGS said on an earlier connection.
+ */
 const PRE_SETTINGS_STREAMS = 100;
+/** Connections dialled at once to one server. */
+const MAX_DIALS = 8;
 /** The engine's own requests: room for what http-request rules may have added. */
 const REQUEST_LIMITS: HeadLimits = sharedLimits(65536, 1024, 1024);
 /** Request fields not sent as such: HTTP/1's own, and Host (it becomes :authority). */
@@ -46,12 +52,12 @@ export class H2ClientConn extends H2Endpoint {
   private idleTimer: NodeJS.Timeout | null = null;
   /** The connection carries no more new streams (GOAWAY either way, error, or closing). */
   draining = false;
+  /** Streams opened so far. */
+  opened = 0;
 
   constructor(conn: Conn, counters: H2Counters, private readonly set: H2ServerSet, limits: H2Limits = DEFAULT_LIMITS) {
     super(conn, limits, counters, false);
-    // until the server's SETTINGS say how many streams it takes: the 100 RFC 9113 §6.5.2 recommends as a
-    // minimum (streams a server with a lower limit refuses are retried)
-    this.peerMaxStreams = PRE_SETTINGS_STREAMS;
+    this.peerMaxStreams = set.preSettingsStreams;
     counters.openConns++;
     counters.totalConns++;
     conn.handler = this;
@@ -61,11 +67,18 @@ export class H2ClientConn extends H2Endpoint {
       [Setting.MAX_HEADER_LIST_SIZE, this.limits.maxHeaderList],
     ]);
     conn.readStart();
+    // a connection no request ends up using closes like an idle one
+    this.armIdle();
   }
 
   /** Room for one more stream now. */
   get available(): boolean {
     return !this.dead && !this.draining && !this.goawayRecvd && this.streams.size < this.peerMaxStreams && this.lastLocalStream < 0x7fff0000;
+  }
+
+  /** Usable, but the server's SETTINGS (its stream limit) have not arrived yet. */
+  get awaitingSettings(): boolean {
+    return !this.settingsSeen && !this.dead && !this.draining;
   }
 
   /** A new stream for `user` (the caller checked `available`). */
@@ -75,6 +88,7 @@ export class H2ClientConn extends H2Endpoint {
     const s = new H2Stream(id, this.peerInitialWindow, this.limits.initialWindow);
     s.user = user;
     this.streams.set(id, s);
+    this.opened++;
     this.counters.openStreams++;
     this.counters.totalStreams++;
     if (this.idleTimer) {
@@ -96,6 +110,11 @@ export class H2ClientConn extends H2Endpoint {
     if (endStream) this.maybeClose(s);
   }
 
+  protected override peerSettings(): void {
+    this.set.learn(this.peerMaxStreams);
+    this.set.serve();
+  }
+
   protected override peerGoaway(last: number, _code: number): void {
     this.draining = true;
     // streams the server will not process: refused, so the engine may retry them elsewhere
@@ -110,17 +129,27 @@ export class H2ClientConn extends H2Endpoint {
 
   protected streamClosed(_s: H2Stream): void {
     this.counters.openStreams--;
-    if (this.streams.size > 0 || this.dead) return;
+    if (this.dead) return;
+    if (this.streams.size > 0) {
+      // room for a request waiting on a server that limits its streams
+      if (!this.draining) this.set.serve();
+      return;
+    }
     if (this.draining) return this.close();
-    const ms = this.set.idleMs;
+    this.set.serve();
+    if (this.streams.size === 0) this.armIdle();
+  }
+
+  private armIdle(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = setTimeout(() => {
       this.idleTimer = null;
-      if (this.streams.size === 0) {
+      if (this.streams.size === 0 && !this.dead) {
         this.draining = true;
         this.goaway(H2Error.NO_ERROR);
         this.close();
       }
-    }, ms);
+    }, this.set.idleMs);
     this.idleTimer.unref();
   }
 
@@ -145,50 +174,103 @@ export class H2ClientConn extends H2Endpoint {
 /** How a set dials a connection to its server (TCP, or TLS offering h2). */
 export type H2Dialer = (done: (err: string | null) => void) => Conn;
 
-/** One server's HTTP/2 connections. */
+type WaiterCb = (conn: H2ClientConn | null, err: string | null, reused: boolean) => void;
+
+/**
+ * One server's HTTP/2 connections. A request takes a stream on the first connection with room; else it
+ * waits for room that is coming (a connection being dialled, or one whose SETTINGS have not arrived yet),
+ * and connections are dialled, a few at a time, for the requests that room will not cover. Once a server's
+ * SETTINGS are known, new connections open no more streams than it takes before their own SETTINGS
+ * arrive, so a burst on a cold start is not refused connection after connection.
+ */
 export class H2ServerSet {
   private readonly conns: H2ClientConn[] = [];
-  /** Requests waiting for a connection being dialled. */
-  private waiting: Array<(conn: H2ClientConn | null, err: string | null) => void> = [];
-  private dialing = false;
+  /** Requests waiting for room, oldest first. */
+  private waiting: Array<{ cb: WaiterCb; timeoutMs: number | null }> = [];
+  private dials = 0;
+  /** The server's stream limit from the last SETTINGS seen (null: none seen yet). */
+  private knownMax: number | null = null;
+  private serving = false;
 
   constructor(readonly key: string, private readonly dialer: H2Dialer, readonly counters: H2Counters, readonly idleMs: number, private readonly connectTimeoutMs: number | null) {}
 
-  /** A connection with room for a stream: `cb(conn, reused)` at once when one exists, else after dialling. */
-  get(cb: (conn: H2ClientConn | null, err: string | null, reused: boolean) => void, timeoutMs: number | null): void {
-    for (const c of this.conns) {
-      if (c.available) return cb(c, null, true);
+  /** Streams a new connection may open before its SETTINGS arrive. */
+  get preSettingsStreams(): number {
+    return this.knownMax === null ? PRE_SETTINGS_STREAMS : Math.max(1, Math.min(this.knownMax, PRE_SETTINGS_STREAMS));
+  }
+
+  learn(maxStreams: number): void {
+    this.knownMax = maxStreams;
+  }
+
+  /** A connection with room for a stream: `cb(conn, null, reused)` at once when one has room, else once one does. */
+  get(cb: WaiterCb, timeoutMs: number | null): void {
+    if (this.waiting.length === 0) {
+      for (const c of this.conns) {
+        if (c.available) return cb(c, null, c.opened > 0);
+      }
     }
-    this.waiting.push((c, err) => cb(c, err, false));
-    if (!this.dialing) this.dial(timeoutMs ?? this.connectTimeoutMs);
+    this.waiting.push({ cb, timeoutMs });
+    this.serve();
+  }
+
+  /** Give waiting requests the room there is; dial for those the room coming will not cover. */
+  serve(): void {
+    if (this.serving) return;
+    this.serving = true;
+    try {
+      while (this.waiting.length > 0) {
+        let c: H2ClientConn | undefined;
+        for (const x of this.conns) {
+          if (x.available) {
+            c = x;
+            break;
+          }
+        }
+        if (c === undefined) break;
+        const w = this.waiting.shift()!;
+        w.cb(c, null, c.opened > 0);
+      }
+      if (this.waiting.length === 0) return;
+      const per = this.preSettingsStreams;
+      let coming = this.dials * per;
+      for (const c of this.conns) if (c.awaitingSettings) coming++;
+      while (this.waiting.length > coming && this.dials < MAX_DIALS) {
+        this.dial(this.waiting[this.waiting.length - 1]!.timeoutMs ?? this.connectTimeoutMs);
+        coming += per;
+      }
+    } finally {
+      this.serving = false;
+    }
+  }
+
+  /** No room is coming: the waiting requests fail with `err`. */
+  private failIfStuck(err: string): void {
+    if (this.dials > 0 || this.waiting.length === 0) return;
+    for (const c of this.conns) if (c.available || c.awaitingSettings) return;
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const w of waiting) w.cb(null, err, false);
   }
 
   private dial(timeoutMs: number | null): void {
-    this.dialing = true;
+    this.dials++;
     let timer: NodeJS.Timeout | null = null;
     let over = false;
     const done = (err: string | null): void => {
       if (over) return;
       over = true;
       if (timer) clearTimeout(timer);
-      this.dialing = false;
-      const waiting = this.waiting;
-      this.waiting = [];
+      this.dials--;
       if (err !== null) {
         conn.close();
-        for (const w of waiting) w(null, err);
-        return;
+        return this.failIfStuck(err);
       }
-      const h2 = new H2ClientConn(conn, this.counters, this);
-      this.conns.push(h2);
-      // each waiter takes a stream as it can; those beyond the server's limit (known later) wait for another connection
-      for (const w of waiting) {
-        if (h2.available) w(h2, null);
-        else this.get((c, e) => w(c, e), timeoutMs);
-      }
+      this.conns.push(new H2ClientConn(conn, this.counters, this));
+      this.serve();
     };
     const conn = this.dialer(done);
-    if (timeoutMs !== null) {
+    if (timeoutMs !== null && !over) {
       timer = setTimeout(() => done('ETIMEDOUT'), timeoutMs);
     }
   }
@@ -196,13 +278,14 @@ export class H2ServerSet {
   gone(c: H2ClientConn): void {
     const i = this.conns.indexOf(c);
     if (i >= 0) this.conns.splice(i, 1);
+    // a connection lost before its SETTINGS: its waiters fail unless other room is coming (no redial loop)
+    this.failIfStuck('ECONNRESET');
   }
 
   /** Server removed, in maintenance, or the process stops: no new streams, close when idle. */
   drainAll(): void {
     for (const c of [...this.conns]) c.drain();
   }
-
 }
 
 const enum Q { HEAD, BODY, DONE }

@@ -460,7 +460,11 @@ export abstract class H2Endpoint implements ConnHandler {
       }
     }
     this.put(SETTINGS_ACK);
+    this.peerSettings();
   }
+
+  /** The peer's SETTINGS were applied (its stream limit may have changed). */
+  protected peerSettings(): void {}
 
   private windowFrame(buf: Buffer, p: number, len: number, id: number): void {
     if (len !== 4) return this.connError(H2Error.FRAME_SIZE_ERROR, 'WINDOW_UPDATE size');
