@@ -12,7 +12,7 @@ const targets = process.argv.slice(2);
 if (targets.length) process.exit(run(targets));
 const all = ['dist/test/unit', 'dist/test/integration', 'dist/test/e2e'].filter((d) => existsSync(d));
 let status = run(all);
-const dataPath = ['dist/test/integration/tcp-proxy.test.js', 'dist/test/integration/apply.test.js', 'dist/test/integration/proxy-protocol.test.js', 'dist/test/integration/http-pool.test.js', 'dist/test/integration/sni-routing.test.js'].filter((f) => existsSync(f));
+const dataPath = ['dist/test/integration/tcp-proxy.test.js', 'dist/test/integration/apply.test.js', 'dist/test/integration/proxy-protocol.test.js', 'dist/test/integration/http-pool.test.js', 'dist/test/integration/sni-routing.test.js', 'dist/test/integration/tls-listen.test.js', 'dist/test/integration/tls-termination.test.js', 'dist/test/integration/h2-frontend.test.js'].filter((f) => existsSync(f));
 if (dataPath.length) {
   console.log('\n# the data path again over the net transport (LBD_TRANSPORT=net)');
   status ||= run(dataPath, { LBD_TRANSPORT: 'net' });

@@ -8,10 +8,10 @@
 import { getSystemErrorName } from 'node:util';
 import { constants as osConstants } from 'node:os';
 import type { BindConfig } from '../config/types.js';
-import { bindError, bindHost, NO_HANDLER, type Conn, type ConnHandler, type ConnListener, type DialCallback, type DialOptions, type Endpoints, type Transport } from './conn.js';
+import { bindError, bindHost, NO_HANDLER, type Conn, type ConnHandler, type ConnListener, type DialCallback, type DialOptions, type Endpoints, type TlsInfo, type Transport } from './conn.js';
 
 /* The subset of the internal binding's shapes that this file uses. */
-interface UvTcp {
+export interface UvTcp {
   onread: (this: UvTcp, ab?: ArrayBuffer) => Uint8Array | undefined;
   onconnection: (err: number, h: UvTcp) => void;
   readonly writeQueueSize: number;
@@ -32,7 +32,7 @@ interface UvTcp {
   getpeername(out: Record<string, unknown>): number;
   getsockname(out: Record<string, unknown>): number;
 }
-interface UvReq {
+export interface UvReq {
   oncomplete: ((status: number) => void) | null;
   handle: UvTcp | null;
   async?: boolean;
@@ -40,7 +40,7 @@ interface UvReq {
   port?: number;
   buffer?: Uint8Array | null;
 }
-interface Bindings {
+export interface Bindings {
   TCP: new (type: number) => UvTcp;
   TCPConnectWrap: new () => UvReq;
   WriteWrap: new () => UvReq;
@@ -92,7 +92,7 @@ function ignore(): undefined {
   return undefined;
 }
 
-const errName = (code: number) => {
+export const errName = (code: number) => {
   try {
     return getSystemErrorName(code);
   } catch {
@@ -111,15 +111,28 @@ function onShutdownComplete(this: UvReq, status: number): void {
   if (status < 0 && status !== UV_ENOTCONN) conn.fail(errName(status));
 }
 
-class RawConn implements Conn {
+/** A stream handle layered on a TCP handle (Node's TLSWrap): it reads and writes, the TCP handle closes. */
+export interface LayeredStream extends UvTcp {
+  destroySSL(): void;
+}
+
+export class RawConn implements Conn {
   handler: ConnHandler = NO_HANDLER;
   closed = false;
+  /** Set by the TLS listener for connections it accepted. */
+  tls?: TlsInfo;
   private buf: Buffer;
   private pendingWrites = 0;
   private shutdownWanted = false;
   private reading = false;
+  /** Bytes a layered stream produced while not reading (copies), delivered by the next readStart. */
+  private held: Buffer[] | null = null;
+  /** The TCP handle: `h` itself, or the one under a layered stream. */
+  readonly tcp: UvTcp;
 
-  constructor(readonly b: Bindings, readonly h: UvTcp) {
+  /** `h` reads and writes; with a layered stream (TLS), `tcp` is the TCP handle under it. */
+  constructor(readonly b: Bindings, readonly h: UvTcp, tcp?: UvTcp) {
+    this.tcp = tcp ?? h;
     this.buf = takeBuffer();
     h.useUserBuffer(this.buf);
     const self = this;
@@ -132,20 +145,50 @@ class RawConn implements Conn {
       if (self.closed) return undefined;
       if (n > 0) {
         const lent = self.buf;
+        // a layered stream may still hand over what it had decrypted in the read that stopped it
+        if (!self.reading) {
+          (self.held ??= []).push(Buffer.from(lent.subarray(0, n)));
+          return undefined;
+        }
         self.handler.onData(lent.subarray(0, n));
         return self.buf !== lent && !self.closed ? self.buf : undefined;
       }
-      if (n === UV_EOF) {
-        self.readStop();
-        self.handler.onEnd();
-      } else if (n < 0) self.fail(errName(n));
+      if (n < 0 && !self.reading) {
+        // the end (or an error) behind bytes held back: reported after them, once reading again
+        self.heldEnd = n;
+        return undefined;
+      }
+      self.ended(n);
       return undefined;
     };
+  }
+
+  /** What came after the data, once read (0: nothing). */
+  private heldEnd = 0;
+
+  private ended(n: number): void {
+    if (n === UV_EOF) {
+      this.eofSeen = true;
+      if (this.pendingWrites > 0) this.watchStall();
+      this.readStop();
+      this.handler.onEnd();
+    } else if (n < 0) this.fail(errName(n));
   }
 
   readStart(): void {
     if (this.closed || this.reading) return;
     this.reading = true;
+    while (this.held !== null) {
+      const b = this.held.shift()!;
+      if (this.held.length === 0) this.held = null;
+      this.handler.onData(b);
+      if (this.closed || !this.reading) return;
+    }
+    if (this.heldEnd !== 0) {
+      const n = this.heldEnd;
+      this.heldEnd = 0;
+      return this.ended(n);
+    }
     const err = this.h.readStart();
     if (err < 0) this.fail(errName(err));
   }
@@ -159,8 +202,17 @@ class RawConn implements Conn {
   /** A write request object kept for the next write: a write that completes at once leaves it unused by libuv. */
   private spareReq: (UvReq & { conn: RawConn }) | null = null;
 
+  /** Writes behind the one in flight on a layered stream (TLSWrap takes one write at a time), and their size. */
+  private queued: Buffer[] | null = null;
+  private queuedBytes = 0;
+
   write(data: Buffer): boolean {
     if (this.closed) return true;
+    if (this.pendingWrites > 0 && this.tcp !== this.h) {
+      (this.queued ??= []).push(data);
+      this.queuedBytes += data.length;
+      return false;
+    }
     let req = this.spareReq;
     if (req === null) {
       req = new this.b.WriteWrap() as UvReq & { conn: RawConn };
@@ -183,7 +235,34 @@ class RawConn implements Conn {
     this.spareReq = null;
     req.buffer = data; // keep the bytes alive until libuv is done with them
     this.pendingWrites++;
+    if (this.eofSeen) this.watchStall();
     return false;
+  }
+
+  private eofSeen = false;
+  private stallTimer: NodeJS.Timeout | null = null;
+
+  /**
+   * A layered stream (TLSWrap) whose own write to the TCP handle failed (its session tickets, sent right
+   * after the handshake to a client that has already closed and reset) never completes the writes queued
+   * behind it, nor reports anything. After the peer's end, a write still pending is watched: once the TCP
+   * connection is gone (getpeername fails after a reset) the connection fails instead of waiting forever.
+   */
+  private watchStall(): void {
+    if (this.tcp === this.h || this.stallTimer !== null) return;
+    this.stallTimer = setInterval(() => {
+      if (this.closed || this.pendingWrites === 0) {
+        clearInterval(this.stallTimer!);
+        this.stallTimer = null;
+        return;
+      }
+      if (this.tcp.getpeername({}) !== 0) {
+        clearInterval(this.stallTimer!);
+        this.stallTimer = null;
+        this.fail('EPIPE');
+      }
+    }, 50);
+    this.stallTimer.unref();
   }
 
   /** A pending write finished (called by onWriteComplete). */
@@ -191,6 +270,13 @@ class RawConn implements Conn {
     this.pendingWrites--;
     if (this.closed) return;
     if (status < 0) return this.fail(errName(status));
+    if (this.queued !== null && this.pendingWrites === 0) {
+      // what waited behind the write just done goes out as one write
+      const q = this.queued;
+      this.queued = null;
+      this.queuedBytes = 0;
+      if (!this.write(q.length === 1 ? q[0]! : Buffer.concat(q)) || this.closed) return;
+    }
     if (this.pendingWrites === 0) {
       if (this.shutdownWanted) this.doShutdown();
       this.handler.onDrain();
@@ -225,9 +311,16 @@ class RawConn implements Conn {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.stallTimer !== null) clearInterval(this.stallTimer);
     this.handler = NO_HANDLER;
     this.h.onread = ignore;
-    this.h.close();
+    this.held = null;
+    this.queued = null;
+    if (this.tcp !== this.h) {
+      // OpenSSL's state goes once the TCP handle is closed (not on OpenSSL's own stack), as Node does
+      const w = this.h as LayeredStream;
+      this.tcp.close(() => w.destroySSL());
+    } else this.h.close();
     // the current read buffer is lent to nobody (a kept buffer is always detached first): recycle it
     if (freeBuffers.length < MAX_FREE_BUFFERS) freeBuffers.push(this.buf);
   }
@@ -235,37 +328,44 @@ class RawConn implements Conn {
   reset(): void {
     if (this.closed) return;
     // libuv refuses a reset while a shutdown is in flight, and the handle would never close
-    if (typeof this.h.reset !== 'function' || this.shutdownWanted) return this.close();
+    if (typeof this.tcp.reset !== 'function' || this.shutdownWanted) return this.close();
     this.closed = true;
+    if (this.stallTimer !== null) clearInterval(this.stallTimer);
     this.handler = NO_HANDLER;
     this.h.onread = ignore;
-    if (this.h.reset() < 0) this.h.close();
+    this.held = null;
+    this.queued = null;
+    const after = this.tcp !== this.h ? () => (this.h as LayeredStream).destroySSL() : undefined;
+    if (this.tcp.reset(after) < 0) this.tcp.close(after);
     if (freeBuffers.length < MAX_FREE_BUFFERS) freeBuffers.push(this.buf);
   }
 
   pendingBytes(): number {
-    return this.closed ? 0 : this.h.writeQueueSize;
+    if (this.closed) return 0;
+    if (this.tcp === this.h) return this.h.writeQueueSize;
+    // a layered stream's own bytes (session tickets, close_notify) are not waited for: only writes made here
+    return this.pendingWrites === 0 ? 0 : Math.max(1, (this.h.writeQueueSize ?? 0) + this.tcp.writeQueueSize + this.queuedBytes);
   }
 
   remoteAddress(): string | null {
     const out: Record<string, unknown> = {};
-    return !this.closed && this.h.getpeername(out) === 0 ? (out.address as string) : null;
+    return !this.closed && this.tcp.getpeername(out) === 0 ? (out.address as string) : null;
   }
 
   localPort(): number | null {
     const out: Record<string, unknown> = {};
-    return !this.closed && this.h.getsockname(out) === 0 ? (out.port as number) : null;
+    return !this.closed && this.tcp.getsockname(out) === 0 ? (out.port as number) : null;
   }
 
   endpoints(): Endpoints | null {
     const peer: Record<string, unknown> = {};
     const self: Record<string, unknown> = {};
-    if (this.closed || this.h.getpeername(peer) !== 0 || this.h.getsockname(self) !== 0) return null;
+    if (this.closed || this.tcp.getpeername(peer) !== 0 || this.tcp.getsockname(self) !== 0) return null;
     return { src: peer.address as string, srcPort: peer.port as number, dst: self.address as string, dstPort: self.port as number };
   }
 }
 
-class RawListener implements ConnListener {
+export class RawListener implements ConnListener {
   private open = true;
   constructor(readonly h: UvTcp, readonly bind: BindConfig) {}
   address(): string {
@@ -282,22 +382,29 @@ class RawListener implements ConnListener {
   }
 }
 
+/** A listening TCP handle for the bind, or the error's name. */
+export function listenHandle(b: Bindings, bind: BindConfig, backlog: number): UvTcp | string {
+  const h = new b.TCP(b.SERVER);
+  let err: number;
+  if (bind.fd !== null) err = h.open(bind.fd);
+  else {
+    const host = bindHost(bind);
+    err = host.includes(':') ? h.bind6(host, bind.port, bind.family === 'ipv6' && bind.host !== '' ? UV_TCP_IPV6ONLY : 0) : h.bind(host, bind.port);
+  }
+  if (err === 0) err = h.listen(backlog);
+  if (err < 0) {
+    h.close();
+    return errName(err);
+  }
+  return h;
+}
+
 function createRawTransport(b: Bindings): Transport {
   return {
     name: 'raw',
     listen(bind, backlog, onConnection) {
-      const h = new b.TCP(b.SERVER);
-      let err: number;
-      if (bind.fd !== null) err = h.open(bind.fd);
-      else {
-        const host = bindHost(bind);
-        err = host.includes(':') ? h.bind6(host, bind.port, bind.family === 'ipv6' && bind.host !== '' ? UV_TCP_IPV6ONLY : 0) : h.bind(host, bind.port);
-      }
-      if (err === 0) err = h.listen(backlog);
-      if (err < 0) {
-        h.close();
-        return Promise.reject(bindError(bind, errName(err)));
-      }
+      const h = listenHandle(b, bind, backlog);
+      if (typeof h === 'string') return Promise.reject(bindError(bind, h));
       h.onconnection = (status, client) => {
         if (status < 0 || !client) return;
         client.setNoDelay(true);
@@ -331,11 +438,18 @@ function createRawTransport(b: Bindings): Transport {
 }
 
 let cached: Transport | null | undefined;
+let cachedBindings: Bindings | null | undefined;
+
+/** The TCP handle bindings, or null when this Node.js does not expose them. */
+export function rawBindings(): Bindings | null {
+  if (cachedBindings === undefined) cachedBindings = loadBindings();
+  return cachedBindings;
+}
 
 /** The raw transport, or null when this Node.js does not expose the TCP handle binding. */
 export function rawTransport(): Transport | null {
   if (cached === undefined) {
-    const b = loadBindings();
+    const b = rawBindings();
     cached = b ? createRawTransport(b) : null;
   }
   return cached;

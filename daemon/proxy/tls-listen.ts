@@ -14,10 +14,12 @@
  * (reload, `set ssl cert`) while established connections keep theirs.
  */
 import tls from 'node:tls';
-import { constants as cryptoConstants } from 'node:crypto';
+import { constants as cryptoConstants, randomBytes } from 'node:crypto';
 import type { BindConfig, BindSslConfig, TlsCertificate } from '../config/types.js';
 import { bindError, bindHost, type ConnListener, type TlsInfo, type Conn } from './conn.js';
 import { NetConn } from './net-conn.js';
+import { listenTlsRaw } from './tls-raw.js';
+import { selectTransport } from './transport.js';
 
 /** Handshake outcomes of a listener, for `show stat`/`show info` (HAProxy's SslFrontend* counters). */
 export class TlsCounters {
@@ -57,7 +59,7 @@ const VERIFY_CODES: Readonly<Record<string, number>> = {
 };
 
 /** The secure contexts of one listener: by exact name, by wildcard suffix, and the default. */
-interface ContextTable {
+export interface ContextTable {
   readonly exact: Map<string, tls.SecureContext>;
   readonly wildcard: Map<string, tls.SecureContext>;
   readonly excluded: Map<string, Set<tls.SecureContext>>;
@@ -71,15 +73,16 @@ function contextOptions(ssl: BindSslConfig): tls.SecureContextOptions {
   const ciphers = [ssl.ciphersuites, ssl.ciphers].filter((c): c is string => c !== null && c !== '').join(':');
   if (ciphers !== '') o.ciphers = ciphers;
   if (ssl.curves !== null) o.ecdhCurve = ssl.curves;
-  if (ssl.noTlsTickets) o.secureOptions = cryptoConstants.SSL_OP_NO_TICKET;
+  // client-initiated renegotiation is refused, as HAProxy does (TLS 1.3 has none)
+  o.secureOptions = cryptoConstants.SSL_OP_NO_RENEGOTIATION | (ssl.noTlsTickets ? cryptoConstants.SSL_OP_NO_TICKET : 0);
   if (ssl.caFile) o.ca = ssl.caFile.pem;
   if (ssl.crlFile) o.crl = ssl.crlFile.pem;
   return o;
 }
 
 /** Build the contexts: one per group of certificates serving the same names (their key types side by side). */
-export function buildContexts(ssl: BindSslConfig): ContextTable {
-  const base = contextOptions(ssl);
+export function buildContexts(ssl: BindSslConfig, extra: tls.SecureContextOptions = {}): ContextTable {
+  const base = { ...contextOptions(ssl), ...extra };
   const groups = new Map<string, TlsCertificate[]>();
   for (const c of ssl.certs) {
     const key = [...c.names].sort().join(',') + '|' + [...c.excluded].sort().join(',');
@@ -135,11 +138,16 @@ export interface TlsListener extends ConnListener {
   setCertificates(ssl: BindSslConfig): void;
 }
 
+/** A verification error as OpenSSL's X509_V_ERR number (1 when unknown). */
+export function verifyCode(err: string | (Error & { code?: string })): number {
+  return VERIFY_CODES[typeof err === 'string' ? err : err.code ?? ''] ?? 1;
+}
+
 function tlsInfo(s: tls.TLSSocket): TlsInfo {
   const peer = s.getPeerCertificate();
   const has = peer !== null && typeof peer === 'object' && Object.keys(peer).length > 0;
   const err = s.authorizationError;
-  const code = err === undefined || err === null ? 0 : VERIFY_CODES[typeof err === 'string' ? err : (err as Error & { code?: string }).code ?? ''] ?? 1;
+  const code = err === undefined || err === null ? 0 : verifyCode(err as string | Error);
   return {
     sni: (s as tls.TLSSocket & { servername?: string | false }).servername || null,
     protocol: s.getProtocol() ?? '',
@@ -153,7 +161,7 @@ function tlsInfo(s: tls.TLSSocket): TlsInfo {
 }
 
 /** A certificate subject as HAProxy prints `ssl_c_s_dn`: `/C=FR/O=Example/CN=client`. */
-function dnString(subject: tls.Certificate | undefined): string {
+export function dnString(subject: tls.Certificate | undefined): string {
   if (!subject) return '';
   let out = '';
   for (const [k, v] of Object.entries(subject)) {
@@ -166,10 +174,18 @@ function dnString(subject: tls.Certificate | undefined): string {
  * Listen with TLS. `handshakeMs` bounds a handshake (the frontend's `timeout client`, as HAProxy);
  * secure connections go to `onConnection`, paused, like every Conn before its session reads it. A failed
  * handshake (bad version, no shared cipher, strict-sni, a required client certificate missing or refused,
- * timeout) closes the connection and is counted with its reason.
+ * timeout) closes the connection and is counted with its reason. With `raw` (default: the transport
+ * selected is raw) and the bindings it needs, TLSWrap is driven directly (tls-raw.ts); else a `tls.Server`.
  */
-export function listenTls(bind: BindConfig, ssl: BindSslConfig, backlog: number, handshakeMs: number, onConnection: (c: Conn) => void): Promise<TlsListener> {
-  let table = buildContexts(ssl);
+export function listenTls(bind: BindConfig, ssl: BindSslConfig, backlog: number, handshakeMs: number, onConnection: (c: Conn) => void, raw = selectTransport().name === 'raw'): Promise<TlsListener> {
+  const r = raw ? listenTlsRaw(bind, ssl, backlog, handshakeMs, onConnection) : null;
+  return r ?? listenTlsServer(bind, ssl, backlog, handshakeMs, onConnection);
+}
+
+function listenTlsServer(bind: BindConfig, ssl: BindSslConfig, backlog: number, handshakeMs: number, onConnection: (c: Conn) => void): Promise<TlsListener> {
+  // one session-ticket key for the listener's life: resumption survives certificate changes
+  const extra: tls.SecureContextOptions = { ticketKeys: randomBytes(48) };
+  let table = buildContexts(ssl, extra);
   let strict = ssl.strictSni;
   let alpn: readonly string[] = ssl.alpn;
   const counters = new TlsCounters();
@@ -198,8 +214,14 @@ export function listenTls(bind: BindConfig, ssl: BindSslConfig, backlog: number,
     noDelay: true,
   });
   server.on('secureConnection', (sock: tls.TLSSocket) => {
-    counters.handshakes++;
     const info = tlsInfo(sock);
+    if (strict && info.sni === null) {
+      // strict-sni: no SNI, no default certificate (Node's SNICallback only runs for a name)
+      counters.fail('no SNI (strict-sni)');
+      sock.destroy();
+      return;
+    }
+    counters.handshakes++;
     if (info.resumed) counters.resumed++;
     sock.pause();
     const conn = new NetConn(sock);
@@ -225,7 +247,7 @@ export function listenTls(bind: BindConfig, ssl: BindSslConfig, backlog: number,
           if (server.listening) server.close();
         },
         setCertificates(next: BindSslConfig) {
-          table = buildContexts(next);
+          table = buildContexts(next, extra);
           strict = next.strictSni;
           // adding or removing `alpn` altogether takes a new listener (a restart); changing the list does not
           if (alpn.length && next.alpn.length) alpn = next.alpn;

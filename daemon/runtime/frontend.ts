@@ -107,7 +107,7 @@ export class Listener {
   /** Open the socket: plain over the transport, or TLS (`bind … ssl`). */
   private async open(): Promise<ConnListener> {
     if (!this.cfg.ssl) return this.transport.listen(this.cfg, 1024, this.onConnection);
-    const t = await listenTls(this.cfg, this.sslSettings()!, 1024, this.frontend.cfg.timeouts.client ?? 60_000, this.onConnection);
+    const t = await listenTls(this.cfg, this.sslSettings()!, 1024, this.frontend.cfg.timeouts.client ?? 60_000, this.onConnection, this.transport.name === 'raw');
     this.tlsSock = t;
     return t;
   }

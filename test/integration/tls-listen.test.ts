@@ -7,6 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import tls from 'node:tls';
+import net from 'node:net';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -114,6 +115,8 @@ function hello(port: number, o: tls.ConnectionOptions = {}): Promise<{ cn: strin
       reject(new Error('timed out'));
     });
     s.on('error', reject);
+    // a connection refused after its handshake (strict-sni without SNI on the tls.Server path) just closes
+    s.on('close', () => reject(new Error('closed before the echo')));
   });
 }
 
@@ -212,4 +215,143 @@ test('new certificates apply to new handshakes; an open connection keeps working
   const echo = await new Promise<string>((resolve) => open.once('data', (d: Buffer) => resolve(d.toString())));
   assert.equal(echo, 'still');
   assert.equal(open.getPeerX509Certificate()?.subject, 'CN=a.example', 'the open connection kept its certificate');
+});
+
+test('strict-sni without any SNI is refused too (no default certificate), as HAProxy does', { skip }, async (t) => {
+  const { l, port } = await echoListener(sslConfig([certOf(rsaA, ['a.example'])], { strictSni: true }));
+  t.after(() => l.close());
+  await assert.rejects(hello(port, { servername: '' }));
+  assert.equal(l.counters.failures, 1);
+  assert.match(l.counters.lastErrors.at(-1)!, /SNI/);
+});
+
+test('a client that half-closes after its request still gets the whole answer; the end comes after the data', { skip }, async (t) => {
+  const { l, port } = await echoListener(sslConfig([certOf(rsaA, ['a.example'])]));
+  t.after(() => l.close());
+  const big = Buffer.alloc(200_000, 'x');
+  const got = await new Promise<{ n: number; ended: boolean }>((resolve, reject) => {
+    // allowHalfOpen: the client keeps reading after its end
+    const s = tls.connect({ host: '127.0.0.1', port, servername: 'a.example', rejectUnauthorized: false, allowHalfOpen: true } as tls.ConnectionOptions, () => {
+      s.write(big);
+      s.end();
+    });
+    let n = 0;
+    s.on('data', (d: Buffer) => (n += d.length));
+    s.on('end', () => resolve({ n, ended: true }));
+    s.on('error', reject);
+    s.setTimeout(3000, () => reject(new Error(`timed out after ${n} bytes`)));
+  });
+  assert.deepEqual(got, { n: big.length, ended: true });
+});
+
+test('bytes the client sends with its last handshake flight are not lost while the connection waits to be read', { skip }, async (t) => {
+  // the Conn is handed over paused: the listener holds what was already decrypted until readStart
+  const seen: Conn[] = [];
+  const l = await listenTls({ ...BIND, ssl: sslConfig([certOf(ecA, ['a.example'])]) }, sslConfig([certOf(ecA, ['a.example'])]), 128, 2000, (c) => {
+    seen.push(c);
+    setTimeout(() => {
+      let text = '';
+      c.handler = {
+        onData: (b) => {
+          text += b.toString();
+        },
+        onEnd: () => {
+          c.write(Buffer.from(`got ${text}`));
+          c.shutdown();
+        },
+        onError: () => c.close(),
+        onDrain: () => {},
+      };
+      c.readStart();
+    }, 100);
+  });
+  t.after(() => l.close());
+  const port = Number(l.address().split(':').pop());
+  const answer = await new Promise<string>((resolve, reject) => {
+    const s = tls.connect({ host: '127.0.0.1', port, servername: 'a.example', rejectUnauthorized: false, allowHalfOpen: true } as tls.ConnectionOptions);
+    // written before the handshake completes: goes out right behind the client's Finished
+    s.write('early bytes');
+    s.end();
+    let text = '';
+    s.on('data', (d: Buffer) => (text += d.toString()));
+    s.on('end', () => resolve(text));
+    s.on('error', reject);
+    s.setTimeout(3000, () => reject(new Error('timed out')));
+  });
+  assert.equal(answer, 'got early bytes');
+  assert.equal(seen.length, 1);
+});
+
+test('TLS 1.2 renegotiation asked by the client is refused; the connection is not renegotiated', { skip }, async (t) => {
+  const { l, port } = await echoListener(sslConfig([certOf(rsaA, ['a.example'])]));
+  t.after(() => l.close());
+  const err = await new Promise<string>((resolve) => {
+    const timer = setTimeout(() => resolve('no answer within 3 s'), 3000);
+    const done = (why: string) => {
+      clearTimeout(timer);
+      s.destroy();
+      resolve(why);
+    };
+    const s = tls.connect({ host: '127.0.0.1', port, servername: 'a.example', rejectUnauthorized: false, maxVersion: 'TLSv1.2' }, () => {
+      if (!s.renegotiate({ rejectUnauthorized: false }, (e) => done(e ? e.message : 'renegotiated'))) done('renegotiate() did not start');
+    });
+    // the server's no_renegotiation alert ends the client's connection with an error
+    s.on('error', (e) => done(e.message));
+    s.on('close', () => done('closed'));
+  });
+  assert.match(err, /no renegotiation/);
+});
+
+test('TLS 1.2 session resumption works, also after the certificates changed (the ticket key is kept)', { skip }, async (t) => {
+  const { l, port } = await echoListener(sslConfig([certOf(rsaA, ['a.example'])]));
+  t.after(() => l.close());
+  const connect = (session?: Buffer) =>
+    new Promise<{ reused: boolean; session: Buffer }>((resolve, reject) => {
+      const s = tls.connect({ host: '127.0.0.1', port, servername: 'a.example', rejectUnauthorized: false, maxVersion: 'TLSv1.2', session }, () => {
+        const reused = s.isSessionReused();
+        s.write('x');
+        s.once('data', () => {
+          resolve({ reused, session: s.getSession()! });
+          s.destroy();
+        });
+      });
+      s.on('error', reject);
+      s.setTimeout(3000, () => reject(new Error('timed out')));
+    });
+  const first = await connect();
+  assert.equal(first.reused, false);
+  assert.equal((await connect(first.session)).reused, true);
+  l.setCertificates(sslConfig([certOf(rsaA, ['a.example'])]));
+  assert.equal((await connect(first.session)).reused, true, 'resumed after setCertificates');
+  assert.equal(l.counters.resumed, 2);
+});
+
+test('verify optional: a client without a certificate is accepted; one with an unknown issuer too, with its verify code', { skip }, async (t) => {
+  const ca = makeCert('ca-opt', 'rsa', 'Opt CA', []);
+  const stranger = makeCert('stranger', 'rsa', 'stranger', []);
+  const seen: Conn[] = [];
+  const { l, port } = await echoListener(sslConfig([certOf(rsaA, ['a.example'])], { verify: 'optional', caFile: { path: 'ca.pem', pem: ca.cert } }), seen);
+  t.after(() => l.close());
+  assert.equal((await hello(port, { servername: 'a.example' })).echo, 'ping');
+  assert.deepEqual([seen[0]!.tls!.clientCert, seen[0]!.tls!.clientVerify], [false, 0]);
+  assert.equal((await hello(port, { servername: 'a.example', key: stranger.key, cert: stranger.cert })).echo, 'ping');
+  assert.equal(seen[1]!.tls!.clientCert, true);
+  assert.ok(seen[1]!.tls!.clientVerify > 0, `verify code ${seen[1]!.tls!.clientVerify}`);
+  assert.equal(seen[1]!.tls!.clientSubject, '/CN=stranger');
+});
+
+test('a client that never finishes its handshake is closed at the handshake timeout and counted', { skip }, async (t) => {
+  const l = await listenTls({ ...BIND, ssl: sslConfig([certOf(ecA, ['a.example'])]) }, sslConfig([certOf(ecA, ['a.example'])]), 128, 200, () => assert.fail('no connection expected'));
+  t.after(() => l.close());
+  const port = Number(l.address().split(':').pop());
+  const started = Date.now();
+  const closed = await new Promise<number>((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.on('close', () => resolve(Date.now() - started));
+    s.on('error', () => {});
+    s.resume();
+  });
+  assert.ok(closed >= 150 && closed < 2000, `closed after ${closed} ms`);
+  assert.equal(l.counters.failures, 1);
+  assert.equal(l.counters.lastErrors.at(-1), 'ERR_TLS_HANDSHAKE_TIMEOUT');
 });
