@@ -15,6 +15,7 @@ import { startDemoBackend, type DemoBackend } from '../examples/demo-backend.js'
 import { removeOnExit, startProcess, stopAll, stopProcess, type Tracked } from './procs.js';
 import { CpuMeter, freePort, freePorts, isMain, rssKiB, sleep, waitForPort, which } from './sys.js';
 import { LBD_BIN, REPO_ROOT, unavailable } from './targets.js';
+import { lbdArgv } from '../shared/lbd-command.js';
 
 export interface ChecksOptions {
   readonly backends: number;
@@ -132,7 +133,7 @@ async function measureOne(target: 'lbd' | 'haproxy', o: ChecksOptions, demos: re
     const sock = path.join(tmp, 'admin.sock');
     const cfg = path.join(tmp, `${target}.cfg`);
     writeFileSync(cfg, checksConfig(o, port, demos.map((d) => d.port), sock));
-    proc = target === 'lbd' ? startProcess('lbd', process.execPath, [LBD_BIN, '-f', cfg], { cwd: REPO_ROOT }) : startProcess('haproxy', which('haproxy') as string, ['-db', '-f', cfg], { cwd: REPO_ROOT });
+    proc = target === 'lbd' ? startProcess('lbd', process.execPath, [...lbdArgv(LBD_BIN), '-f', cfg], { cwd: REPO_ROOT }) : startProcess('haproxy', which('haproxy') as string, ['-db', '-f', cfg], { cwd: REPO_ROOT });
     const p = proc;
     try {
       await waitForPort(port, 15_000, () => (p.done ? `${target} exited:\n${p.tail().trim()}` : null));

@@ -10,6 +10,7 @@ import { httpProxyConfig } from './http-targets.js';
 import { startProcess, stopProcess } from './procs.js';
 import { cpuSeconds, waitForPort, which } from './sys.js';
 import { LBD_BIN, startListening, unavailable as tcpUnavailable, type Running } from './targets.js';
+import { lbdArgv } from '../shared/lbd-command.js';
 
 export type H2PeerName = 'haproxy' | 'lbd';
 export const ALL_H2_PEERS: readonly H2PeerName[] = ['haproxy', 'lbd'];
@@ -56,7 +57,7 @@ export async function startH2Peer(peer: H2PeerName, tmp: string, h2cPort: number
     const cfg = path.join(tmp, 'lbd-h2.cfg');
     // its own admin socket in the temp dir, not the default /run/lbd/admin.sock another lbd may hold
     writeFileSync(cfg, h2ProxyConfig(h2cPort, tlsPort, crt, backendPorts, [`stats socket ${tmp}/lbd-h2.sock mode 600 level admin`]));
-    r = await startListening('lbd', process.execPath, [LBD_BIN, '-f', cfg], h2cPort, `lbd, ${what}, http-reuse safe, no checks`);
+    r = await startListening('lbd', process.execPath, [...lbdArgv(LBD_BIN), '-f', cfg], h2cPort, `lbd, ${what}, http-reuse safe, no checks`);
   }
   if (withTls) {
     try {

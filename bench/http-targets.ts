@@ -13,6 +13,7 @@ import { BIG_BODY_BYTES } from './http-backend.js';
 import { benchMaxconn, CpuMeter, which } from './sys.js';
 import { runWrk, type WrkResult } from './wrk.js';
 import { LBD_BIN, startListening, unavailable as tcpUnavailable, type Backends, type Running } from './targets.js';
+import { lbdArgv } from '../shared/lbd-command.js';
 
 const DIST_BENCH = path.dirname(fileURLToPath(import.meta.url));
 
@@ -186,7 +187,7 @@ export async function startHttpPeer(peer: HttpPeerName, tmp: string, port: numbe
   const cfg = path.join(tmp, 'lbd-http.cfg');
   // its own admin socket in the temp dir, not the default /run/lbd/admin.sock another lbd may hold
   writeFileSync(cfg, httpProxyConfig(port, backendPorts, [`stats socket ${tmp}/lbd-http.sock mode 600 level admin`]));
-  return startListening('lbd', process.execPath, [LBD_BIN, '-f', cfg], port, 'lbd, mode http, balance roundrobin, http-reuse safe, no checks');
+  return startListening('lbd', process.execPath, [...lbdArgv(LBD_BIN), '-f', cfg], port, 'lbd, mode http, balance roundrobin, http-reuse safe, no checks');
 }
 
 /** One measured wrk run against a proxy of this section's kind (small responses, 1 MiB bodies, or a new connection each). */

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startProcess, stopProcess, type Tracked } from './procs.js';
 import { benchMaxconn, waitForPort, which } from './sys.js';
+import { lbdArgv } from '../shared/lbd-command.js';
 
 /** The repository root (this file runs from dist/bench/). */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -146,5 +147,5 @@ export async function startTarget(target: TargetName, tmp: string, port: number,
   }
   const cfg = path.join(tmp, 'lbd.cfg');
   writeFileSync(cfg, tcpProxyConfig(port, backendPorts));
-  return startListening('lbd', process.execPath, [LBD_BIN, '-f', cfg], port, 'lbd, mode tcp, balance roundrobin, no checks');
+  return startListening('lbd', process.execPath, [...lbdArgv(LBD_BIN), '-f', cfg], port, 'lbd, mode tcp, balance roundrobin, no checks');
 }

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { httpProxyConfig } from './http-targets.js';
 import { which } from './sys.js';
 import { LBD_BIN, startListening, unavailable as tcpUnavailable, type Running } from './targets.js';
+import { lbdArgv } from '../shared/lbd-command.js';
 
 export type TlsPeerName = 'haproxy' | 'lbd';
 export const ALL_TLS_PEERS: readonly TlsPeerName[] = ['haproxy', 'lbd'];
@@ -68,7 +69,7 @@ export async function startTlsPeer(peer: TlsPeerName, tmp: string, port: number,
   const cfg = path.join(tmp, `lbd-tls-${cert}.cfg`);
   // its own admin socket in the temp dir, not the default /run/lbd/admin.sock another lbd may hold
   writeFileSync(cfg, tlsProxyConfig(port, backendPorts, crt, [`stats socket ${statsSocket('lbd', tmp)} mode 600 level admin`]));
-  return startListening('lbd', process.execPath, [LBD_BIN, '-f', cfg], port, `lbd, mode http, bind ssl crt (${CERT_LABEL[cert]})`);
+  return startListening('lbd', process.execPath, [...lbdArgv(LBD_BIN), '-f', cfg], port, `lbd, mode http, bind ssl crt (${CERT_LABEL[cert]})`);
 }
 
 /** What a one-shot `openssl s_client -brief` negotiates with the peer: protocol, cipher, key exchange, signature. */

@@ -17,6 +17,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDemoBackend, type DemoBackend } from './demo-backend.js';
+import { lbdArgv } from '../shared/lbd-command.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CONFIG = path.join(ROOT, 'examples', 'demo.cfg');
@@ -155,7 +156,7 @@ async function main(): Promise<number> {
   }
 
   const useTop = process.stdout.isTTY === true && process.stdin.isTTY === true && !process.argv.includes('--no-top');
-  const lbdArgs = [LBD_BIN, '-f', CONFIG, ...process.argv.slice(2).filter((a) => a !== '--no-top')];
+  const lbdArgs = [...lbdArgv(LBD_BIN), '-f', CONFIG, ...process.argv.slice(2).filter((a) => a !== '--no-top')];
   say(`starting: ${path.basename(process.execPath)} ${lbdArgs.map((a) => path.relative(ROOT, a) || a).join(' ')}${useTop ? ` (log: ${LBD_LOG})` : ''}`);
   // with the console on this terminal, lbd's log goes to a file (it would scribble over the screen)
   const logFd = useTop ? openSync(LBD_LOG, 'w') : null;

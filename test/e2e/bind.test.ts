@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LBD, startLbd, tempDir } from '../helpers/lbd-process.js';
 import { freePort, namedServer, readLine } from '../helpers/net.js';
+import { lbdArgv } from '../../shared/lbd-command.js';
 
 function dial(host: string, port: number): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -62,7 +63,7 @@ os.dup2(s.fileno(), 3); os.set_inheritable(3, True)
 print(s.getsockname()[1], flush=True)
 os.execvp(sys.argv[1], sys.argv[1:])
 `;
-  const child = spawn('python3', ['-c', py, process.execPath, LBD, '-f', cfg], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('python3', ['-c', py, process.execPath, ...lbdArgv(LBD), '-f', cfg], { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   try {

@@ -8,6 +8,7 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { lbdArgv } from '../../shared/lbd-command.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const LBD = join(ROOT, 'bin/lbd');
@@ -36,7 +37,7 @@ export async function startLbd(cfg: string, opts: { args?: string[]; startTimeou
   const { dir } = tempDir();
   const cfgPath = join(dir, 'lbd.cfg');
   writeFileSync(cfgPath, cfg);
-  const proc = spawn(process.execPath, [LBD, '-f', cfgPath, ...(opts.args ?? [])], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [...lbdArgv(LBD), '-f', cfgPath, ...(opts.args ?? [])], { stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const waiters: { re: RegExp; resolve(l: string): void }[] = [];
   let partial = '';

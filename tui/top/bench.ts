@@ -19,6 +19,7 @@ import { startDemoBackend } from '../../examples/demo-backend.js';
 import { AdminClient } from '../../shared/admin-client.js';
 import { diffSnapshot } from '../../shared/snapshot-delta.js';
 import type { Snapshot } from '../../shared/snapshot.js';
+import { lbdArgv } from '../../shared/lbd-command.js';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../..');
 const arg = (f: string, d: number) => {
@@ -48,7 +49,7 @@ async function main(): Promise<void> {
   const port = await freePort();
   const cfg = path.join(tmp, 'lbd.cfg');
   writeFileSync(cfg, checksConfig(DEFAULT_CHECKS, port, demos.map((d) => d.port), sock));
-  const lbd = spawn(process.execPath, [path.join(ROOT, 'bin/lbd'), '-f', cfg], { stdio: 'ignore' });
+  const lbd = spawn(process.execPath, [...lbdArgv(path.join(ROOT, 'bin/lbd')), '-f', cfg], { stdio: 'ignore' });
   const log = (s: string) => console.log(s);
   try {
     await waitForPort(port, 20_000);
