@@ -181,7 +181,12 @@ export class RawConn implements Conn {
     while (this.held !== null) {
       const b = this.held.shift()!;
       if (this.held.length === 0) this.held = null;
-      this.handler.onData(b);
+      this.deliveringHeld = true;
+      try {
+        this.handler.onData(b);
+      } finally {
+        this.deliveringHeld = false;
+      }
       if (this.closed || !this.reading) return;
     }
     if (this.heldEnd !== 0) {
@@ -285,8 +290,12 @@ export class RawConn implements Conn {
 
   /** Only valid inside onData (the only place a buffer is lent): the new buffer is handed over on return. */
   detachReadBuffer(): void {
+    // held bytes are copies the handler may keep: the read buffer is not theirs to give away
+    if (this.deliveringHeld) return;
     this.buf = takeBuffer();
   }
+
+  private deliveringHeld = false;
 
   shutdown(): void {
     if (this.closed || this.shutdownWanted) return;
