@@ -203,13 +203,15 @@ export class H2ServerSet {
     this.knownMax = maxStreams;
   }
 
+  private firstAvailable(): H2ClientConn | null {
+    for (const c of this.conns) if (c.available) return c;
+    return null;
+  }
+
   /** A connection with room for a stream: `cb(conn, null, reused)` at once when one has room, else once one does. */
   get(cb: WaiterCb, timeoutMs: number | null): void {
-    if (this.waiting.length === 0) {
-      for (const c of this.conns) {
-        if (c.available) return cb(c, null, c.opened > 0);
-      }
-    }
+    const c = this.waiting.length === 0 ? this.firstAvailable() : null;
+    if (c !== null) return cb(c, null, c.opened > 0);
     this.waiting.push({ cb, timeoutMs });
     this.serve();
   }
@@ -219,17 +221,8 @@ export class H2ServerSet {
     if (this.serving) return;
     this.serving = true;
     try {
-      while (this.waiting.length > 0) {
-        let c: H2ClientConn | undefined;
-        for (const x of this.conns) {
-          if (x.available) {
-            c = x;
-            break;
-          }
-        }
-        if (c === undefined) break;
-        const w = this.waiting.shift()!;
-        w.cb(c, null, c.opened > 0);
+      for (let c = this.firstAvailable(); c !== null && this.waiting.length > 0; c = this.firstAvailable()) {
+        this.waiting.shift()!.cb(c, null, c.opened > 0);
       }
       if (this.waiting.length === 0) return;
       const per = this.preSettingsStreams;

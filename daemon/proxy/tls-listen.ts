@@ -138,30 +138,33 @@ export interface TlsListener extends ConnListener {
   setCertificates(ssl: BindSslConfig): void;
 }
 
-/** A verification error as OpenSSL's X509_V_ERR number (1 when unknown). */
-export function verifyCode(err: string | (Error & { code?: string })): number {
-  return VERIFY_CODES[typeof err === 'string' ? err : err.code ?? ''] ?? 1;
+type ClientCertInfo = Pick<TlsInfo, 'clientCert' | 'clientVerify' | 'clientSubject'>;
+export const NO_CLIENT_CERT: ClientCertInfo = { clientCert: false, clientVerify: 0, clientSubject: null };
+
+/**
+ * What a connection's TlsInfo says of the client's certificate, from the peer certificate OpenSSL reports
+ * (an empty object when none was sent) and the verification error: the error as OpenSSL's X509_V_ERR
+ * number (`ssl_c_verify`, 1 when unknown) and the subject as `ssl_c_s_dn` prints it.
+ */
+export function clientCertInfo(peer: { subject?: tls.Certificate } | null | undefined, err: string | (Error & { code?: string }) | null | undefined): ClientCertInfo {
+  if (peer === null || peer === undefined || typeof peer !== 'object' || Object.keys(peer).length === 0) return NO_CLIENT_CERT;
+  const code = err === null || err === undefined ? 0 : VERIFY_CODES[typeof err === 'string' ? err : err.code ?? ''] ?? 1;
+  return { clientCert: true, clientVerify: code, clientSubject: dnString(peer.subject) };
 }
 
 function tlsInfo(s: tls.TLSSocket): TlsInfo {
-  const peer = s.getPeerCertificate();
-  const has = peer !== null && typeof peer === 'object' && Object.keys(peer).length > 0;
-  const err = s.authorizationError;
-  const code = err === undefined || err === null ? 0 : verifyCode(err as string | Error);
   return {
     sni: (s as tls.TLSSocket & { servername?: string | false }).servername || null,
     protocol: s.getProtocol() ?? '',
     cipher: s.getCipher()?.name ?? '',
     alpn: typeof s.alpnProtocol === 'string' ? s.alpnProtocol : null,
     resumed: s.isSessionReused(),
-    clientCert: has,
-    clientVerify: has ? code : 0,
-    clientSubject: has ? dnString(peer.subject) : null,
+    ...clientCertInfo(s.getPeerCertificate(), s.authorizationError as string | Error | undefined),
   };
 }
 
 /** A certificate subject as HAProxy prints `ssl_c_s_dn`: `/C=FR/O=Example/CN=client`. */
-export function dnString(subject: tls.Certificate | undefined): string {
+function dnString(subject: tls.Certificate | undefined): string {
   if (!subject) return '';
   let out = '';
   for (const [k, v] of Object.entries(subject)) {

@@ -17,7 +17,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { BindConfig, BindSslConfig } from '../config/types.js';
 import { bindError, type Conn, type TlsInfo } from './conn.js';
 import { RawConn, RawListener, listenHandle, rawBindings, type Bindings, type LayeredStream, type UvTcp } from './raw-conn.js';
-import { TlsCounters, buildContexts, dnString, selectContext, verifyCode, type ContextTable, type TlsListener } from './tls-listen.js';
+import { NO_CLIENT_CERT, TlsCounters, buildContexts, clientCertInfo, selectContext, type ContextTable, type TlsListener } from './tls-listen.js';
 
 /* The TLSWrap methods and callback slots used here (Node's src/crypto/crypto_tls.cc). */
 interface TlsWrap extends LayeredStream {
@@ -64,11 +64,6 @@ function bindings(): { b: Bindings; t: TlsBinding } | null {
   if (b === null) return null;
   if (cachedTls === undefined) cachedTls = loadTlsBinding();
   return cachedTls === null ? null : { b, t: cachedTls };
-}
-
-/** Whether listeners can terminate TLS on raw handles here. */
-export function rawTlsAvailable(): boolean {
-  return bindings() !== null;
 }
 
 /** What the listener's connections share, replaced as a whole when certificates change. */
@@ -151,21 +146,14 @@ class Handshake {
     clearTimeout(this.timer);
     const w = this.w;
     const conn = this.conn;
-    let clientCert = false;
-    let clientVerify = 0;
-    let clientSubject: string | null = null;
+    let client = NO_CLIENT_CERT;
     if (this.s.request) {
-      const peer = w.getPeerCertificate(false);
-      clientCert = peer !== null && peer !== undefined && typeof peer === 'object' && Object.keys(peer).length > 0;
       const err = w.verifyError();
       if (err && this.s.reject) {
         this.counters.fail(err.code ?? err.message);
         return conn.close();
       }
-      if (clientCert) {
-        clientVerify = err ? verifyCode(err) : 0;
-        clientSubject = dnString(peer!.subject);
-      }
+      client = clientCertInfo(w.getPeerCertificate(false), err);
     }
     const sni = w.getServername();
     const alpn = w.getALPNNegotiatedProtocol();
@@ -175,9 +163,7 @@ class Handshake {
       cipher: w.getCipher()?.name ?? '',
       alpn: typeof alpn === 'string' ? alpn : null,
       resumed: w.isSessionReused(),
-      clientCert,
-      clientVerify,
-      clientSubject,
+      ...client,
     };
     this.counters.handshakes++;
     if (info.resumed) this.counters.resumed++;
@@ -229,12 +215,7 @@ export function listenTlsRaw(bind: BindConfig, ssl: BindSslConfig, backlog: numb
     sessionIdContext: createHash('sha1').update(`lbd ${bind.text}`).digest('hex').slice(0, 32),
     honorCipherOrder: true,
   };
-  let settings: Settings;
-  try {
-    settings = settingsOf(ssl, extra);
-  } catch (e) {
-    return Promise.reject(e);
-  }
+  let settings = settingsOf(ssl, extra);
   // the alpn list may change with a reload, not its presence (as on the tls.Server path)
   const alpnOn = ssl.alpn.length > 0;
   const counters = new TlsCounters();

@@ -245,11 +245,15 @@ test('a client that half-closes after its request still gets the whole answer; t
 });
 
 test('bytes the client sends with its last handshake flight are not lost while the connection waits to be read, nor what follows when the reader keeps lent buffers', { skip }, async (t) => {
-  // the Conn is handed over paused: the listener holds what was already decrypted until readStart
+  // the Conn is handed over paused: the listener holds what was already decrypted until readStart, which
+  // comes once the client has handed all its bytes and its end to the kernel
   const seen: Conn[] = [];
+  let clientFinished!: () => void;
+  const finished = new Promise<void>((resolve) => (clientFinished = resolve));
   const l = await listenTls({ ...BIND, ssl: sslConfig([certOf(ecA, ['a.example'])]) }, sslConfig([certOf(ecA, ['a.example'])]), 128, 2000, (c) => {
     seen.push(c);
-    setTimeout(() => {
+    // (and not before the turn that made the connection ends: that read's decrypted bytes are held by then)
+    void finished.then(() => setImmediate(() => {
       // chunks kept as lent (the engine keeps body parts so), each time taking the read buffer away
       const kept: Buffer[] = [];
       c.handler = {
@@ -266,7 +270,7 @@ test('bytes the client sends with its last handshake flight are not lost while t
         onDrain: () => {},
       };
       c.readStart();
-    }, 100);
+    }));
   });
   t.after(() => l.close());
   const port = Number(l.address().split(':').pop());
@@ -279,6 +283,7 @@ test('bytes the client sends with its last handshake flight are not lost while t
       s.write(more);
       s.end();
     });
+    s.once('finish', clientFinished);
     let text = '';
     s.on('data', (d: Buffer) => (text += d.toString()));
     s.on('end', () => resolve(text));
