@@ -21,6 +21,7 @@
  *    refused streams), draw on a budget of GLITCH_BURST refilled at GLITCH_RATE per second: past it
  *    the connection ends with GOAWAY ENHANCE_YOUR_CALM.
  */
+import { monoNow } from '../runtime/deadline.js';
 import type { Conn, ConnHandler } from '../proxy/conn.js';
 import { HpackDecoder, HpackEncoder, HpackError } from './hpack.js';
 import {
@@ -136,7 +137,7 @@ export abstract class H2Endpoint implements ConnHandler {
   };
 
   private glitchTokens = GLITCH_BURST;
-  private glitchAt = Date.now();
+  private glitchAt = monoNow();
 
   constructor(
     readonly conn: Conn,
@@ -490,7 +491,7 @@ export abstract class H2Endpoint implements ConnHandler {
 
   /** Count one glitch; false (and the connection ended) once the budget is spent. */
   protected glitch(): boolean {
-    const now = Date.now();
+    const now = monoNow(); // a wall-clock step back must not drain the budget
     const t = this.glitchTokens + ((now - this.glitchAt) * GLITCH_RATE) / 1000;
     this.glitchAt = now;
     this.glitchTokens = Math.min(GLITCH_BURST, t) - 1;

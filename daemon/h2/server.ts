@@ -14,15 +14,16 @@ import type { Conn } from '../proxy/conn.js';
 import type { Frontend } from '../runtime/frontend.js';
 import { HttpSession, STREAM_FIRST, STREAM_LATER, type HttpContext } from '../proxy/http-session.js';
 import { nextSessionId } from '../proxy/session-id.js';
+import { Deadline, monoNow, type DeadlineOwner } from '../runtime/deadline.js';
 import { DEFAULT_LIMITS, H2Endpoint, H2Stream, type H2Limits } from './endpoint.js';
 import { H2Error, Setting, errorName, rstStreamFrame } from './frames.js';
 import { StreamGateway, type GatewayHost, type SessionLike } from './gateway.js';
 
-export class H2ServerConn extends H2Endpoint implements GatewayHost {
+export class H2ServerConn extends H2Endpoint implements GatewayHost, DeadlineOwner {
   readonly id = nextSessionId();
-  private lastActive = Date.now();
-  private timer: NodeJS.Timeout | null = null;
-  private timerAt = 0;
+  /** monoNow() when the last stream closed (or the connection opened): idle timeouts count from here. */
+  private lastActive = monoNow();
+  private readonly deadline = new Deadline(this);
   private requests = 0;
   /** Gateways (with their engine sessions) waiting for the next stream. */
   private parked: StreamGateway[] = [];
@@ -61,7 +62,7 @@ export class H2ServerConn extends H2Endpoint implements GatewayHost {
   }
 
   protected override activity(): void {
-    this.lastActive = Date.now();
+    this.lastActive = monoNow();
   }
 
   protected headerBlock(id: number, fields: string[], endStream: boolean, tooLarge: boolean): void {
@@ -125,14 +126,11 @@ export class H2ServerConn extends H2Endpoint implements GatewayHost {
   protected streamClosed(_s: H2Stream): void {
     this.counters.openStreams--;
     if (this.streams.size === 0) {
-      this.lastActive = Date.now();
+      this.lastActive = monoNow();
       if (this.goawaySent && !this.dead) return this.close();
       // idle from now: `timeout http-keep-alive` (the timer may have been armed for longer)
       const ms = this.idleMs();
-      if (!this.dead && ms !== null && (this.timer === null || this.timerAt > this.lastActive + ms)) {
-        if (this.timer) clearTimeout(this.timer);
-        this.armTimer();
-      }
+      if (!this.dead && ms !== null && (!this.deadline.armed || this.deadline.at > this.lastActive + ms)) this.armTimer();
     }
   }
 
@@ -152,8 +150,7 @@ export class H2ServerConn extends H2Endpoint implements GatewayHost {
       gw.parker = false;
       gw.endSession();
     }
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.deadline.cancel();
     this.counters.openConns--;
     this.frontend.proc.sessions.delete(this);
     this.frontend.release();
@@ -168,22 +165,20 @@ export class H2ServerConn extends H2Endpoint implements GatewayHost {
   private armTimer(): void {
     const ms = this.streams.size === 0 ? this.idleMs() : this.frontend.cfg.timeouts.client;
     if (ms === null || ms === undefined) return;
-    this.timerAt = Date.now() + ms;
-    this.timer = setTimeout(() => this.onTimer(), ms);
+    this.deadline.arm(ms);
   }
 
-  private onTimer(): void {
-    this.timer = null;
+  /** The deadline heap calls this when the connection's deadline is due. */
+  onDeadline(): void {
     if (this.dead) return;
     const ms = this.idleMs();
     if (this.streams.size > 0 || ms === null) {
       this.armTimer();
       return;
     }
-    const left = this.lastActive + ms - Date.now();
-    if (left > 0) {
-      this.timerAt = Date.now() + left;
-      this.timer = setTimeout(() => this.onTimer(), left);
+    const due = this.lastActive + ms;
+    if (monoNow() < due) {
+      this.deadline.armAt(due);
       return;
     }
     this.goaway(H2Error.NO_ERROR, 'idle timeout');

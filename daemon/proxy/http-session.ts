@@ -44,6 +44,7 @@ import type { TxnLog } from '../http/txn-log.js';
 import { proxyHeaderFor } from './proxy-protocol.js';
 import { minTimeout } from './tcp-session.js';
 import { nextSessionId } from './session-id.js';
+import { Deadline, monoNow, type DeadlineOwner } from '../runtime/deadline.js';
 import { giveParser, sharedLimits, takeParser } from '../http/parser-pool.js';
 import { H2ServerConn } from '../h2/server.js';
 import { PREFACE } from '../h2/frames.js';
@@ -98,7 +99,7 @@ class ServerSide implements ConnHandler {
   }
 }
 
-export class HttpSession implements ConnHandler {
+export class HttpSession implements ConnHandler, DeadlineOwner {
   readonly id = nextSessionId();
   private readonly start = Date.now();
   private readonly reqParser: HeadParser;
@@ -166,12 +167,11 @@ export class HttpSession implements ConnHandler {
   private tResHead = 0;
   private txnOpen = false;
 
-  // the single timer
+  // the single timer: tDeadline (monoNow() base) moves with activity; the heap deadline only when it must come earlier
   private tKind = T.NONE;
   private tMs = 0;
   private tDeadline = 0;
-  private timer: NodeJS.Timeout | null = null;
-  private timerAt = 0;
+  private readonly deadline = new Deadline(this);
 
   /**
    * `stream`: the client is one HTTP/2 stream (daemon/h2/gateway.ts), not a connection: STREAM_FIRST for
@@ -1376,31 +1376,24 @@ export class HttpSession implements ConnHandler {
     }
     this.tKind = kind;
     this.tMs = ms;
-    const now = Date.now();
-    this.tDeadline = now + ms;
-    if (this.timer === null || this.timerAt > this.tDeadline) {
-      if (this.timer !== null) clearTimeout(this.timer);
-      this.timerAt = this.tDeadline;
-      this.timer = setTimeout(this.onTimer, ms);
-    }
+    this.tDeadline = monoNow() + ms;
+    if (!this.deadline.armed || this.deadline.at > this.tDeadline) this.deadline.armAt(this.tDeadline);
   }
 
   /** Activity while bodies move: the inactivity deadline moves with it. */
   private touch(): void {
-    if (this.tKind === T.DATA || this.tKind === T.TUNNEL) this.tDeadline = Date.now() + this.tMs;
+    if (this.tKind === T.DATA || this.tKind === T.TUNNEL) this.tDeadline = monoNow() + this.tMs;
   }
 
-  private readonly onTimer = (): void => {
-    this.timer = null;
+  /** The deadline heap calls this when the session's deadline is due. */
+  onDeadline(): void {
     if (this.cState === C.CLOSED || this.tKind === T.NONE) return;
-    const now = Date.now();
-    if (now < this.tDeadline) {
-      this.timerAt = this.tDeadline;
-      this.timer = setTimeout(this.onTimer, this.tDeadline - now);
+    if (monoNow() < this.tDeadline) {
+      this.deadline.armAt(this.tDeadline);
       return;
     }
     this.timedOut(this.tKind);
-  };
+  }
 
   private timedOut(kind: T): void {
     this.tKind = T.NONE;
@@ -1473,9 +1466,9 @@ export class HttpSession implements ConnHandler {
   private finish(own: boolean): void {
     if (this.cState === C.CLOSED) return;
     this.cState = C.CLOSED;
-    if (this.timer) clearTimeout(this.timer);
+    this.deadline.cancel();
     if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.timer = this.retryTimer = null;
+    this.retryTimer = null;
     this.tKind = T.NONE;
     if (this.waiter && this.be) this.be.dequeueWaiter(this.waiter);
     this.waiter = null;

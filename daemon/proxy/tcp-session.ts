@@ -9,6 +9,18 @@ import { dialTls } from './tls-dial.js';
 import { connectionView } from '../http/acl/index.js';
 import type { ServerSslConfig } from '../config/types.js';
 import type { TxnLog } from '../http/txn-log.js';
+import { Deadline, monoNow, type DeadlineOwner } from '../runtime/deadline.js';
+
+/** What the session's one deadline is for. */
+const enum T {
+  NONE,
+  /** `timeout connect` of the attempt in `server`. */
+  CONNECT,
+  /** The pause before retrying `retryServer`. */
+  RETRY,
+  /** Inactivity: `timeout client/server/tunnel/…-fin`, measured from `lastActivity`. */
+  IDLE,
+}
 
 
 /**
@@ -27,7 +39,7 @@ import type { TxnLog } from '../http/txn-log.js';
  *   with `option redispatch` the last retry goes to another server. `observe layer4` sees each result.
  * - No usable server: the client is closed at once and the backend counts a connection error.
  */
-export class TcpSession {
+export class TcpSession implements DeadlineOwner {
   /** Read-only identity for the runtime API: `show sess` prints it as `0x<hex>`. */
   readonly id = nextSessionId();
   server: Conn | null = null;
@@ -40,8 +52,14 @@ export class TcpSession {
   clientEnded = false;
   serverEnded = false;
   private closed = false;
-  private timer: NodeJS.Timeout | null = null;
+  /** One deadline for the session's life: connect, retry pause or inactivity (tKind says which). */
+  private readonly deadline = new Deadline(this);
+  private tKind = T.NONE;
+  private retryServer: Server | null = null;
+  /** The attempt timed out (its dial callback, if it comes, reports ETIMEDOUT). */
+  private timedOut = false;
   private idleMs = 0;
+  /** monoNow() of the last byte moved (inactivity timeouts). */
   private lastActivity = 0;
   /** The server failed while the client still had bytes to receive: they are flushed, then the session closes. */
   private clientFlushing = false;
@@ -139,15 +157,14 @@ export class TcpSession {
     const port = s.port ?? this.client.localPort() ?? 0;
     const host = s.address ?? s.cfg.host;
     this.connectStart = now;
-    let timedOut = false;
+    this.timedOut = false;
     const dialled = (err: string | null): void => {
-      if (this.timer) clearTimeout(this.timer);
-      this.timer = null;
       if (conn !== this.server) return;
+      this.clearDeadline();
       if (err !== null) {
         this.server = null;
         conn.close();
-        return this.connectFailed(s, timedOut ? 'ETIMEDOUT' : err);
+        return this.connectFailed(s, this.timedOut ? 'ETIMEDOUT' : err);
       }
       if (this.closed) return conn.close();
       this.tConnDone = Date.now();
@@ -165,16 +182,37 @@ export class TcpSession {
     const conn = ssl ? dialTls(host, port, ssl, sni, `${s.key}@${host}:${port}|tls|${sni ?? ''}`, dialled, preface) : this.transport.dial(host, port, dialled);
     this.server = conn;
     const ct = this.backend.cfg.timeouts.connect;
-    if (ct !== null) {
-      this.timer = setTimeout(() => {
-        this.timer = null;
-        if (conn !== this.server) return;
-        timedOut = true;
-        this.server = null;
-        conn.close();
-        this.connectFailed(s, 'ETIMEDOUT');
-      }, ct);
-    }
+    if (ct !== null && !this.closed) this.setDeadline(T.CONNECT, ct);
+  }
+
+  private setDeadline(kind: T, ms: number): void {
+    this.tKind = kind;
+    this.deadline.arm(ms);
+  }
+
+  private clearDeadline(): void {
+    this.tKind = T.NONE;
+    this.deadline.cancel();
+  }
+
+  /** The deadline is due (called by the deadline heap). */
+  onDeadline(): void {
+    const kind = this.tKind;
+    this.tKind = T.NONE;
+    if (this.closed) return;
+    if (kind === T.CONNECT) {
+      const conn = this.server;
+      const s = this.target;
+      if (!conn || !s) return;
+      this.timedOut = true;
+      this.server = null;
+      conn.close();
+      this.connectFailed(s, 'ETIMEDOUT');
+    } else if (kind === T.RETRY) {
+      const s = this.retryServer;
+      this.retryServer = null;
+      if (s) this.connect(s);
+    } else if (kind === T.IDLE) this.idleCheck();
   }
 
   private connectFailed(s: Server, code: string): void {
@@ -199,11 +237,8 @@ export class TcpSession {
       if (s.cfg.maxconn > 0) this.backend.dequeue(); // the slot we leave may serve a waiter
       return this.assign();
     }
-    const delay = Math.min(this.backend.cfg.timeouts.connect ?? 1000, 1000);
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      if (!this.closed) this.connect(s);
-    }, delay);
+    this.retryServer = s;
+    this.setDeadline(T.RETRY, Math.min(this.backend.cfg.timeouts.connect ?? 1000, 1000));
   }
 
   /** `sni <expr>` of a TLS server, evaluated on the connection (`ssl_fc_sni`, `src` …); null: none. */
@@ -253,7 +288,7 @@ export class TcpSession {
   }
 
   touch(): void {
-    this.lastActivity = Date.now();
+    this.lastActivity = monoNow();
   }
 
   serverError(s: Server, code: string): void {
@@ -300,24 +335,25 @@ export class TcpSession {
 
   /** Close the session after `ms` without activity (null: never). */
   private armIdle(ms: number | null): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    this.lastActivity = Date.now();
-    if (ms === null) return;
+    this.lastActivity = monoNow();
+    if (ms === null) return this.clearDeadline();
     this.idleMs = ms;
-    this.timer = setTimeout(this.idleCheck, ms);
+    this.tKind = T.IDLE;
+    this.deadline.armAt(this.lastActivity + ms);
   }
 
-  private readonly idleCheck = () => {
-    this.timer = null;
-    if (this.closed) return;
-    const idle = Date.now() - this.lastActivity;
-    if (idle >= this.idleMs) {
+  /** The inactivity deadline came: close if nothing moved since, else wait for the rest of it. */
+  private idleCheck(): void {
+    const due = this.lastActivity + this.idleMs;
+    if (monoNow() >= due) {
       if (this.term === '--') this.term = this.clientEnded || this.serverEnded ? 'cD' : 'sD';
       this.frontend.debug(`idle timeout on session to ${this.target?.key ?? '-'}`);
       this.close();
-    } else this.timer = setTimeout(this.idleCheck, this.idleMs - idle);
-  };
+    } else {
+      this.tKind = T.IDLE;
+      this.deadline.armAt(due);
+    }
+  }
 
   private fail(reason: string, counted = false): void {
     if (this.term === '--') this.term = 'SC';
@@ -344,8 +380,7 @@ export class TcpSession {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.clearDeadline();
     if (this.waiter) this.backend.dequeueWaiter(this.waiter);
     this.client.close();
     this.server?.close();

@@ -3,6 +3,7 @@
  * nothing open.
  */
 import net from 'node:net';
+import { spawn, type ChildProcess } from 'node:child_process';
 
 export interface TestServer {
   port: number;
@@ -143,4 +144,54 @@ export function closed(s: net.Socket, timeoutMs = 5000): Promise<void> {
     });
     s.resume();
   });
+}
+
+export interface Blackhole {
+  readonly port: number;
+  readonly proc: ChildProcess;
+  /** Connections that filled the accept queue (none: the queue could not be filled here). */
+  readonly fillers: net.Socket[];
+  close(): void;
+}
+
+/**
+ * A listener that never accepts, with its accept queue filled: a SYN to it is dropped, so a connect
+ * hangs until `timeout connect` (python's socket with listen(0); null when python3 is missing).
+ */
+export async function blackhole(): Promise<Blackhole | null> {
+  const proc = spawn('python3', ['-c', 'import socket,sys,time\ns=socket.socket()\ns.bind(("127.0.0.1",0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\ntime.sleep(60)'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const port = await new Promise<number | null>((resolve) => {
+    const t = setTimeout(() => resolve(null), 3000);
+    proc.on('error', () => resolve(null));
+    proc.stdout!.once('data', (d: Buffer) => {
+      clearTimeout(t);
+      resolve(Number(d.toString().trim()));
+    });
+  });
+  if (port === null) {
+    proc.kill('SIGKILL');
+    return null;
+  }
+  // fill the accept queue: these complete (the kernel accepts them into the queue), later SYNs are dropped
+  const fillers: net.Socket[] = [];
+  for (let i = 0; i < 3; i++) {
+    let t: NodeJS.Timeout | undefined;
+    try {
+      const s = await Promise.race([connect(port), new Promise<never>((_, rej) => (t = setTimeout(() => rej(new Error('full')), 300)))]);
+      fillers.push(s);
+    } catch {
+      break;
+    } finally {
+      clearTimeout(t);
+    }
+  }
+  return {
+    port,
+    proc,
+    fillers,
+    close() {
+      for (const s of fillers) s.destroy();
+      proc.kill('SIGKILL');
+    },
+  };
 }

@@ -8,11 +8,10 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { Client, get, httpBackend, type HttpBackend, type Message } from '../helpers/http-wire.js';
 import { startLb, type Lb } from '../helpers/http-lb.js';
 import { HAPROXY, startHaproxy } from '../helpers/http-haproxy.js';
-import { connect, deadPort, freePort, tcpServer, type TestServer } from '../helpers/net.js';
+import { blackhole, connect, deadPort, freePort, tcpServer, type Blackhole, type TestServer } from '../helpers/net.js';
 import { waitFor } from '../helpers/wait.js';
 
 const FRONTENDS = ['main', 'slow', 'bad', 'down', 'hreq', 'queue', 'redisp', 'ka', 'hole'] as const;
@@ -81,40 +80,12 @@ let okSrv: HttpBackend;
 let hang: TestServer;
 let holds = 0;
 let bad: TestServer;
-let hole: { port: number; proc: ChildProcess; fillers: import('node:net').Socket[] } | null = null;
+let hole: Blackhole | null = null;
 let lb: Lb;
 const lbPorts: Record<string, number> = {};
 const hxPorts: Record<string, number> = {};
 let hx: { stop(): void } | null = null;
 let badAnswer = 'HTTP/1.1 abc\r\n\r\n';
-
-/**
- * A listener that never accepts, with its accept queue filled: a SYN to it is dropped, so a connect
- * hangs until `timeout connect` (python's socket with listen(0); null when python is missing).
- */
-async function blackhole(): Promise<typeof hole> {
-  const proc = spawn('python3', ['-c', 'import socket,sys,time\ns=socket.socket()\ns.bind(("127.0.0.1",0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\ntime.sleep(60)'], { stdio: ['ignore', 'pipe', 'ignore'] });
-  const port = await new Promise<number | null>((resolve) => {
-    proc.on('error', () => resolve(null));
-    proc.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim())));
-    setTimeout(() => resolve(null), 3000);
-  });
-  if (port === null) {
-    proc.kill('SIGKILL');
-    return null;
-  }
-  // fill the accept queue: these complete (the kernel accepts them into the queue), later SYNs are dropped
-  const fillers: import('node:net').Socket[] = [];
-  for (let i = 0; i < 3; i++) {
-    try {
-      const s = await Promise.race([connect(port), new Promise<never>((_, rej) => setTimeout(() => rej(new Error('full')), 300))]);
-      fillers.push(s);
-    } catch {
-      break;
-    }
-  }
-  return { port, proc, fillers };
-}
 
 before(async () => {
   okSrv = await httpBackend('s1');
@@ -138,10 +109,7 @@ after(async () => {
   hx?.stop();
   await lb?.close();
   await Promise.all([okSrv?.close(), hang?.close(), bad?.close()]);
-  if (hole) {
-    for (const s of hole.fillers) s.destroy();
-    hole.proc.kill('SIGKILL');
-  }
+  hole?.close();
 });
 
 interface Outcome {

@@ -35,3 +35,36 @@ backend b
   assert.equal(lb.num('b/BACKEND', 'cli_abrt'), 1);
   assert.equal(be.requests.length, 0, 'the incomplete request never completed at the server');
 });
+
+test('timeouts run on a monotonic clock: the wall clock stepping back an hour does not keep an idle keep-alive connection open', async (t) => {
+  const be = await httpBackend('s1');
+  const lb = await startLb(`
+defaults
+    mode http
+    timeout connect 1s
+    timeout client 5s
+    timeout http-keep-alive 300ms
+    timeout server 5s
+frontend f
+    bind 127.0.0.1:\${fe}
+    default_backend b
+backend b
+    server s1 127.0.0.1:\${s1}
+`, { s1: be.port });
+  const c = await Client.open(lb.port);
+  const realNow = Date.now;
+  t.after(async () => {
+    Date.now = realNow;
+    c.close();
+    await lb.close();
+    await be.close();
+  });
+  c.send('GET / HTTP/1.1\r\nHost: h\r\n\r\n');
+  assert.equal((await c.response()).status, 200);
+  // an NTP step or `date -s` an hour back while the connection waits for its next request
+  Date.now = () => realNow() - 3_600_000;
+  const t0 = performance.now();
+  await c.closed(3000);
+  const ms = performance.now() - t0;
+  assert.ok(ms < 2000, `closed ${Math.round(ms)} ms after the step (timeout http-keep-alive 300ms)`);
+});

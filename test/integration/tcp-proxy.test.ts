@@ -5,7 +5,7 @@ import { memoryLogger } from '../../daemon/log.js';
 import { runProbe } from '../../daemon/health/probe.js';
 import type { BindConfig, Config } from '../../daemon/config/types.js';
 import { backendConfig, config, frontendConfig, noTimeouts, serverConfig } from '../helpers/configs.js';
-import { closed, connect, deadPort, echoServer, freePort, namedServer, readBytes, readLine, tcpServer, type TestServer } from '../helpers/net.js';
+import { blackhole, closed, connect, deadPort, echoServer, freePort, namedServer, readBytes, readLine, tcpServer, type TestServer } from '../helpers/net.js';
 import { waitFor } from '../helpers/wait.js';
 
 function bind(port: number): BindConfig {
@@ -179,6 +179,32 @@ test('retries on the same server without redispatch, then the client is closed a
   }
 });
 
+test('timeout connect: an attempt that hangs is abandoned after the timeout, retried, then the client is closed and counted', async (t) => {
+  const hole = await blackhole();
+  if (!hole) return t.skip('python3 is needed for a listener with a full accept queue');
+  if (hole.fillers.length === 0) {
+    hole.close();
+    return t.skip('could not fill the accept queue');
+  }
+  const p = await proxy([serverConfig('hole', { port: hole.port })], { retries: 1, timeouts: { ...noTimeouts, connect: 150 } });
+  try {
+    const t0 = Date.now();
+    const c = await connect(p.port);
+    await closed(c, 5000);
+    const ms = Date.now() - t0;
+    // two attempts of 150 ms and the turn-around of min(timeout connect, 1 s) between them
+    assert.ok(ms >= 400 && ms < 3000, `closed after ${ms} ms`);
+    const h = p.server('hole').counters;
+    assert.equal(h.connectErrors, 2, 'one attempt plus one retry, both timed out');
+    assert.equal(h.retries, 1);
+    assert.equal(p.rt.frontends.get('f')!.counters.failed, 1);
+    await waitFor(() => h.cur === 0, 2000, 'the session to leave the server');
+  } finally {
+    await p.close();
+    hole.close();
+  }
+});
+
 test('no usable server: the client is closed at once and counted', async () => {
   const echo = await echoServer();
   const p = await proxy([serverConfig('s', { port: echo.port, disabled: true })]);
@@ -296,6 +322,26 @@ test('timeout client closes an idle session', async () => {
     await closed(c, 3000);
     assert.ok(Date.now() - t0 >= 180, 'not before the timeout');
   }).finally(p.close);
+});
+
+test('timeouts run on a monotonic clock: the wall clock stepping back an hour does not keep an idle session open', async () => {
+  const echo = await echoServer();
+  const p = await proxy([serverConfig('s', { port: echo.port })], {}, { timeouts: { ...noTimeouts, client: 300 } });
+  const realNow = Date.now;
+  await withServers([echo], async () => {
+    const c = await connect(p.port);
+    c.write('ping\n');
+    assert.equal(await readLine(c), 'ping', 'the session is established');
+    // an NTP step or `date -s` an hour back, while the session sits idle
+    const offset = 3_600_000;
+    Date.now = () => realNow() - offset;
+    const t0 = performance.now();
+    await closed(c, 3000);
+    const ms = performance.now() - t0;
+    assert.ok(ms < 1000, `closed ${Math.round(ms)} ms after the step`);
+  })
+    .finally(() => (Date.now = realNow))
+    .finally(p.close);
 });
 
 test('frontend maxconn: an extra connection waits unread and is served when a slot frees', async () => {
