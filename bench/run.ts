@@ -25,7 +25,7 @@ import { ALL_HTTP_PEERS, ALL_HTTP_RUNS, formatHttpReport, runHttpSection, type H
 import { removeOnExit, stopAll, stopProcess } from './procs.js';
 import { ALL_TLS_PEERS, formatTlsReport, runTlsSection, type TlsPeerName, type TlsReport } from './tls-run.js';
 import { benchMaxconn, clockTicks, hardFdLimit, CpuMeter, freePorts, isMain, machineNote, rssKiB, settleTimeWait, which } from './sys.js';
-import { ALL_TARGETS, startBackends, startTarget, unavailable, type Backends, type TargetName } from './targets.js';
+import { ALL_TARGETS, startBackends, startTarget, unavailable, type Backends, type Running, type TargetName } from './targets.js';
 import { runWrk, type WrkResult } from './wrk.js';
 
 export interface BenchOptions {
@@ -43,6 +43,8 @@ export interface BenchOptions {
   readonly h2Peers: readonly H2PeerName[];
   /** Repetitions of each HTTP/2 run per peer. */
   readonly h2Reps: number;
+  /** Repetitions of the TCP-mode runs, targets alternating; ratios are of medians. */
+  readonly tcpReps: number;
   readonly connections: number;
   readonly json: string | null;
   /** The TCP-mode throughput section. */
@@ -65,6 +67,8 @@ const MODE_LABEL: Record<LoadMode, string> = { 'keep-alive': 'keep-alive', close
 export interface RunResult {
   readonly target: TargetName;
   readonly mode: LoadMode;
+  /** Which repetition (1-based). */
+  readonly rep: number;
   readonly wrk: WrkResult | null;
   readonly error: string | null;
   /** CPU of the proxy process during the run, % of one core. */
@@ -106,6 +110,7 @@ const USAGE = `usage: node dist/bench/run.js [options]
   --h2-only              only the HTTP/2 section (h2load, h2c and h2 over TLS; lbd and haproxy)
   --no-h2                skip the HTTP/2 section
   --h2-reps <n>          repetitions of each HTTP/2 run per peer, peers alternating (default 3)
+  --tcp-reps <n>         repetitions of the TCP-mode runs, targets alternating, ratios of medians (default 3)
   --checks-only          only the health-check benchmark (1,000 servers)
   --no-checks            skip the health-check benchmark
   --checks-haproxy       also run the health-check benchmark on HAProxy, for reference`;
@@ -122,6 +127,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
   let h2 = true;
   let h2Peers: H2PeerName[] = [...ALL_H2_PEERS];
   let h2Reps = 3;
+  let tcpReps = 3;
   let connections = 50;
   let json: string | null = null;
   let throughput = true;
@@ -182,6 +188,10 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
       case '--no-h2':
         h2 = false;
         break;
+      case '--tcp-reps':
+        tcpReps = Math.max(1, Math.min(20, Math.round(Number(value()))));
+        if (!Number.isFinite(tcpReps)) throw new Error('--tcp-reps must be a number');
+        break;
       case '--h2-reps':
         h2Reps = Math.max(1, Math.min(20, Math.round(Number(value()))));
         if (!Number.isFinite(h2Reps)) throw new Error('--h2-reps must be a number');
@@ -227,7 +237,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         throw new Error(`unknown option ${a}\n${USAGE}`);
     }
   }
-  return { durationS, only, httpPeers, httpRuns, tlsPeers, tlsClients, h2Peers, h2Reps, connections, json, throughput, http, tls, h2, checks, checksHaproxy };
+  return { durationS, only, httpPeers, httpRuns, tlsPeers, tlsClients, h2Peers, h2Reps, tcpReps, connections, json, throughput, http, tls, h2, checks, checksHaproxy };
 }
 
 function firstLine(cmd: string, args: string[]): string {
@@ -247,54 +257,55 @@ async function runThroughput(o: BenchOptions, wrk: string, skipped: Record<strin
   const runs: RunResult[] = [];
   let backends: Backends | null = null;
   try {
-    const [b1, b2, proxyPort] = await freePorts(3);
+    const [b1, b2, ...proxyPorts] = await freePorts(2 + o.only.length);
     backends = await startBackends(tmp, [b1, b2]);
     log(`backends: ${backends.describe} on 127.0.0.1:${b1} and :${b2}`);
-    log(`load: wrk -t1 -c${o.connections} -d${o.durationS}s --latency (keep-alive), then the same with -H 'Connection: close'; 1 s warm-up per target\n`);
-    for (const target of o.only) {
-      const why = unavailable(target);
-      if (why) {
-        skipped[target] = why;
-        log(`${target}: SKIPPED — ${why}`);
-        continue;
-      }
-      let t;
-      try {
-        t = await startTarget(target, tmp, proxyPort, backends.ports);
-      } catch (e) {
-        skipped[target] = `did not start: ${e instanceof Error ? e.message : String(e)}`;
-        log(`${target}: SKIPPED — ${skipped[target]}`);
-        continue;
-      }
-      const url = `http://127.0.0.1:${proxyPort}/`;
-      try {
-        log(`${target}: ${t.describe} (pid ${t.proc.pid}) on 127.0.0.1:${proxyPort}`);
-        await runWrk(wrk, { url, durationS: 1, connections: o.connections, threads: 1, closeEach: false }).catch(() => null);
-        for (const mode of MODES) {
-          // every target starts its runs with the same (near-empty) TIME_WAIT table
-          const settled = await settleTimeWait();
-          if (settled.waitedMs > 1500) log(`  (waited ${(settled.waitedMs / 1000).toFixed(0)} s for loopback TIME_WAIT sockets to clear: ${settled.left ?? '?'} left)`);
-          const rssStart = rssKiB(t.proc.pid);
-          const cpu = new CpuMeter(t.proc.pid);
-          const bcpu = new CpuMeter(backends.proc.pid);
-          cpu.start();
-          bcpu.start();
-          let res: WrkResult | null = null;
-          let error: string | null = null;
-          try {
-            res = await runWrk(wrk, { url, durationS: o.durationS, connections: o.connections, threads: 1, closeEach: mode === 'close' });
-          } catch (e) {
-            error = e instanceof Error ? e.message : String(e);
-          }
-          const r: RunResult = { target, mode, wrk: res, error, cpuPercent: cpu.stop(), backendCpuPercent: bcpu.stop(), rssStartKiB: rssStart, rssEndKiB: rssKiB(t.proc.pid) };
-          runs.push(r);
-          if (t.proc.done) error = (error ? `${error}; ` : '') + `${target} exited:\n${t.proc.tail().trim()}`;
-          log(`  ${MODE_LABEL[mode].padEnd(17)} ${res ? `${res.rps.toFixed(0).padStart(7)} req/s  p50 ${ms(res.p50Ms)}  p99 ${ms(res.p99Ms)}  CPU ${pct(r.cpuPercent)}` : `FAILED: ${error}`}`);
-          if (t.proc.done) break;
+    log(`load: wrk -t1 -c${o.connections} -d${o.durationS}s --latency (keep-alive), then the same with -H 'Connection: close'; ${o.tcpReps} repetition(s), targets alternating (the order rotates each repetition); each target warmed up first with 1 s of each load\n`);
+    const live: { target: TargetName; t: Running; url: string }[] = [];
+    try {
+      for (const [i, target] of o.only.entries()) {
+        const why = unavailable(target);
+        if (why) {
+          skipped[target] = why;
+          log(`${target}: SKIPPED — ${why}`);
+          continue;
         }
-      } finally {
-        await stopProcess(t.proc);
+        try {
+          const t = await startTarget(target, tmp, proxyPorts[i]!, backends.ports);
+          live.push({ target, t, url: `http://127.0.0.1:${proxyPorts[i]}/` });
+          log(`${target}: ${t.describe} (pid ${t.proc.pid}) on 127.0.0.1:${proxyPorts[i]}`);
+        } catch (e) {
+          skipped[target] = `did not start: ${e instanceof Error ? e.message : String(e)}`;
+          log(`${target}: SKIPPED — ${skipped[target]}`);
+        }
       }
+      // warm-up: V8 compiles the accept/connect/close path too, not only the keep-alive one
+      for (const l of live) {
+        await runWrk(wrk, { url: l.url, durationS: 1, connections: o.connections, threads: 1, closeEach: false }).catch(() => null);
+        await runWrk(wrk, { url: l.url, durationS: 1, connections: o.connections, threads: 1, closeEach: true }).catch(() => null);
+      }
+      for (let rep = 1; rep <= o.tcpReps && live.length > 0; rep++) {
+        if (o.tcpReps > 1) log(`-- repetition ${rep} of ${o.tcpReps}`);
+        const shift = (rep - 1) % live.length;
+        for (const l of [...live.slice(shift), ...live.slice(0, shift)]) {
+          if (l.t.proc.done) continue;
+          log(`${l.target}:`);
+          for (const mode of MODES) {
+            // every new-connection run starts with the same (near-empty) loopback TIME_WAIT table
+            if (mode === 'close') {
+              const settled = await settleTimeWait();
+              if (settled.waitedMs > 1500) log(`  (waited ${(settled.waitedMs / 1000).toFixed(0)} s for loopback TIME_WAIT sockets to clear: ${settled.left ?? '?'} left)`);
+            }
+            const r = await oneRun(o, wrk, l, backends, mode, rep);
+            runs.push(r);
+            const res = r.wrk;
+            log(`  ${MODE_LABEL[mode].padEnd(17)} ${res ? `${res.rps.toFixed(0).padStart(7)} req/s  p50 ${ms(res.p50Ms)}  p99 ${ms(res.p99Ms)}  CPU ${pct(r.cpuPercent)}` : `FAILED: ${r.error}`}`);
+            if (l.t.proc.done) break;
+          }
+        }
+      }
+    } finally {
+      for (const l of live) await stopProcess(l.t.proc);
     }
     return { backend: backends.describe, runs };
   } finally {
@@ -303,18 +314,63 @@ async function runThroughput(o: BenchOptions, wrk: string, skipped: Record<strin
   }
 }
 
+/** One wrk run through a running target, with the proxy's and the backend's CPU and the proxy's RSS. */
+async function oneRun(o: BenchOptions, wrk: string, l: { target: TargetName; t: Running; url: string }, backends: Backends, mode: LoadMode, rep: number): Promise<RunResult> {
+  const rssStart = rssKiB(l.t.proc.pid);
+  const cpu = new CpuMeter(l.t.proc.pid);
+  const bcpu = new CpuMeter(backends.proc.pid);
+  cpu.start();
+  bcpu.start();
+  let res: WrkResult | null = null;
+  let error: string | null = null;
+  try {
+    res = await runWrk(wrk, { url: l.url, durationS: o.durationS, connections: o.connections, threads: 1, closeEach: mode === 'close' });
+  } catch (e) {
+    error = e instanceof Error ? e.message : String(e);
+  }
+  const r: RunResult = { target: l.target, mode, rep, wrk: res, error, cpuPercent: cpu.stop(), backendCpuPercent: bcpu.stop(), rssStartKiB: rssStart, rssEndKiB: rssKiB(l.t.proc.pid) };
+  if (l.t.proc.done) return { ...r, error: (error ? `${error}; ` : '') + `${l.target} exited:\n${l.t.proc.tail().trim()}` };
+  return r;
+}
+
+function median(xs: readonly number[]): number | null {
+  if (xs.length === 0) return null;
+  const v = [...xs].sort((a, b) => a - b);
+  const m = v.length >> 1;
+  return v.length % 2 ? v[m]! : (v[m - 1]! + v[m]!) / 2;
+}
+
+/** Requests/s of every successful run of a target in a mode. */
+function rpsOf(runs: readonly RunResult[], t: TargetName, mode: LoadMode): number[] {
+  return runs.filter((r) => r.target === t && r.mode === mode && r.wrk).map((r) => r.wrk!.rps);
+}
+
+/** Ratio of the medians of a's and b's runs. */
 function ratio(runs: readonly RunResult[], a: TargetName, b: TargetName, mode: LoadMode): number | null {
-  const ra = runs.find((r) => r.target === a && r.mode === mode)?.wrk?.rps;
-  const rb = runs.find((r) => r.target === b && r.mode === mode)?.wrk?.rps;
+  const ra = median(rpsOf(runs, a, mode));
+  const rb = median(rpsOf(runs, b, mode));
   return ra && rb ? ra / rb : null;
+}
+
+/** The lowest and highest ratio of a's and b's runs of the same repetition. */
+function ratioRange(runs: readonly RunResult[], a: TargetName, b: TargetName, mode: LoadMode): [number, number] | null {
+  const rs: number[] = [];
+  for (const ra of runs) {
+    if (ra.target !== a || ra.mode !== mode || !ra.wrk) continue;
+    const rb = runs.find((r) => r.target === b && r.mode === mode && r.rep === ra.rep && r.wrk);
+    if (rb) rs.push(ra.wrk.rps / rb.wrk!.rps);
+  }
+  return rs.length ? [Math.min(...rs), Math.max(...rs)] : null;
 }
 
 /** The table and the ratios, as printed at the end. */
 export function formatReport(runs: readonly RunResult[]): string {
-  const head = ['target', 'mode', 'req/s', 'avg', 'p50', 'p99', 'errors', 'CPU proxy', 'CPU backend', 'RSS MiB start→end'];
-  const rows = runs.map((r) => [
+  const head = ['target', 'mode', 'rep', 'req/s', 'avg', 'p50', 'p99', 'errors', 'CPU proxy', 'CPU backend', 'RSS MiB start→end'];
+  const sorted = [...runs].sort((a, b) => a.target.localeCompare(b.target) || MODES.indexOf(a.mode) - MODES.indexOf(b.mode) || a.rep - b.rep);
+  const rows = sorted.map((r) => [
     r.target,
     MODE_LABEL[r.mode],
+    String(r.rep),
     r.wrk ? r.wrk.rps.toFixed(0) : 'failed',
     ms(r.wrk?.latencyAvgMs),
     ms(r.wrk?.p50Ms),
@@ -324,8 +380,20 @@ export function formatReport(runs: readonly RunResult[]): string {
     pct(r.backendCpuPercent),
     `${mib(r.rssStartKiB)}→${mib(r.rssEndKiB)}`,
   ]);
-  const right = new Set([2, 3, 4, 5, 6, 7, 8]);
+  const right = new Set([2, 3, 4, 5, 6, 7, 8, 9]);
   const out = textTable(head, rows, (i) => !right.has(i));
+  const targets = [...new Set(runs.map((r) => r.target))];
+  const reps = Math.max(0, ...runs.map((r) => r.rep));
+  if (reps > 1) {
+    const med: string[][] = [];
+    for (const t of targets) {
+      for (const mode of MODES) {
+        const xs = rpsOf(runs, t, mode);
+        if (xs.length) med.push([t, MODE_LABEL[mode], String(xs.length), median(xs)!.toFixed(0), `${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}`]);
+      }
+    }
+    out.push('', ...textTable(['target', 'mode', 'runs', 'median req/s', 'range'], med, (i) => i < 2));
+  }
   const errs = runs.filter((r) => r.wrk?.errorText).map((r) => `  ${r.target} ${MODE_LABEL[r.mode]}: ${r.wrk?.errorText}`);
   if (errs.length) out.push('', 'errors reported by wrk:', ...errs);
   out.push('');
@@ -333,8 +401,15 @@ export function formatReport(runs: readonly RunResult[]): string {
     const verdict = target === undefined || v === null ? '' : v >= target ? `  (target >= ${target.toFixed(1)}) OK` : `  (target >= ${target.toFixed(1)}) BELOW TARGET`;
     out.push(`${label.padEnd(40)} ${v === null ? 'n/a' : `${v.toFixed(2)} x`}${verdict}`);
   };
+  const range = (mode: LoadMode) => {
+    const r = ratioRange(runs, 'lbd', 'haproxy', mode);
+    if (r && reps > 1) out.push(`${''.padEnd(40)}   (per repetition ${r[0].toFixed(2)}–${r[1].toFixed(2)})`);
+  };
+  if (reps > 1) out.push(`ratios of the medians of ${reps} runs:`);
   show('lbd / HAProxy, keep-alive', ratio(runs, 'lbd', 'haproxy', 'keep-alive'), 0.8);
+  range('keep-alive');
   show('lbd / HAProxy, new conn per request', ratio(runs, 'lbd', 'haproxy', 'close'), 0.6);
+  range('close');
   show('lbd / pipe proxy, keep-alive', ratio(runs, 'lbd', 'pipe', 'keep-alive'));
   show('lbd / pipe proxy, new conn per request', ratio(runs, 'lbd', 'pipe', 'close'));
   show('pipe proxy / HAProxy, keep-alive', ratio(runs, 'pipe', 'haproxy', 'keep-alive'));

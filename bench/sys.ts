@@ -196,7 +196,7 @@ export function timeWaitCount(): number | null {
  * per request leaves tens of thousands behind for 60 s, and they slow connect() for whatever runs next:
  * without this wait the targets measured later in a run would be handicapped.
  */
-export async function settleTimeWait(below = 2000, maxMs = 70_000): Promise<{ waitedMs: number; left: number | null }> {
+export async function settleTimeWait(below = 2000, maxMs = 150_000): Promise<{ waitedMs: number; left: number | null }> {
   const t0 = Date.now();
   let left = timeWaitCount();
   while (left !== null && left >= below && Date.now() - t0 < maxMs) {

@@ -16,7 +16,7 @@ import tls from 'node:tls';
 import { createHash, randomBytes } from 'node:crypto';
 import type { BindConfig, BindSslConfig } from '../config/types.js';
 import { bindError, type Conn, type TlsInfo } from './conn.js';
-import { RawConn, RawListener, listenHandle, rawBindings, type Bindings, type LayeredStream, type UvTcp } from './raw-conn.js';
+import { RawConn, RawListener, acceptedNoDelay, listenHandle, rawBindings, type Bindings, type LayeredStream, type UvTcp } from './raw-conn.js';
 import { NO_CLIENT_CERT, TlsCounters, buildContexts, clientCertInfo, selectContext, type ContextTable, type TlsListener } from './tls-listen.js';
 
 /* The TLSWrap methods and callback slots used here (Node's src/crypto/crypto_tls.cc). */
@@ -223,7 +223,7 @@ export function listenTlsRaw(bind: BindConfig, ssl: BindSslConfig, backlog: numb
   if (typeof h === 'string') return Promise.reject(bindError(bind, h));
   h.onconnection = (status: number, tcp: UvTcp) => {
     if (status < 0 || !tcp) return;
-    tcp.setNoDelay(true);
+    acceptedNoDelay(tcp);
     const s = settings;
     let w: TlsWrap;
     try {
