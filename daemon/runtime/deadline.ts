@@ -131,8 +131,10 @@ function run(): void {
   timerAt = Infinity;
   try {
     const now = monoNow();
-    // a deadline armed by a callback for `now` or earlier fires in this pass too, after the ones due before it
-    while (heap.length > 0 && heap[0]!.at <= now) {
+    // a deadline armed by a callback for `now` or earlier fires in this pass too, after the ones due before it;
+    // the budget bounds a pass (a callback re-arming itself in the past must not starve the event loop)
+    let budget = heap.length + 1024;
+    while (heap.length > 0 && heap[0]!.at <= now && budget-- > 0) {
       const d = heap[0]!;
       removeAt(0);
       d.fire();

@@ -106,3 +106,20 @@ test('many random arms and cancels keep the heap consistent', async () => {
   assert.deepEqual([...fired].sort((a, b) => a - b), [...expected].sort((a, b) => a - b));
   assert.ok(ds.every((d) => !d.armed));
 });
+
+test('a deadline that keeps re-arming itself in the past does not starve the event loop', async () => {
+  let fired = 0;
+  const d: Deadline = new Deadline({
+    onDeadline: () => {
+      fired++;
+      if (fired < 1_000_000) d.armAt(0); // always in the past
+    },
+  });
+  d.arm(1);
+  // an I/O-free turn of the loop must still come while the deadline spins
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  await waitFor(() => fired > 0, 2000, 'the deadline to fire');
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  assert.ok(fired < 1_000_000, `the loop turned while the deadline had fired ${fired} times`);
+  d.cancel();
+});
