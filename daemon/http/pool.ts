@@ -27,6 +27,7 @@
  * It is also never used past min(server hint − margin, idle limit) (checked at acquire), and one lazily
  * re-armed timer closes the expired ones.
  */
+import { monoNow } from '../runtime/deadline.js';
 import { NO_HANDLER, type Transport } from '../proxy/conn.js';
 import { dialTls } from '../proxy/tls-dial.js';
 import type { ServerSslConfig } from '../config/types.js';
@@ -138,7 +139,8 @@ export class HttpPool implements IdleOwner {
     };
     this.maxIdlePerServer = opts.maxIdlePerServer ?? 100;
     this.maxIdleTotal = opts.maxIdleTotal ?? 10_000;
-    this.now = opts.now ?? Date.now;
+    // monotonic: a wall-clock step must neither keep idle connections past their lifetime nor expire them all
+    this.now = opts.now ?? monoNow;
   }
 
   /** An idle connection the mode allows (cb runs before this returns), else a new one (cb once connected or failed). */

@@ -203,6 +203,29 @@ test('Keep-Alive: timeout hint minus the margin: reused inside the window, never
   }, b);
 });
 
+test('idle lifetimes run on a monotonic clock: the wall clock stepping back an hour does not keep an idle connection past its lifetime', async () => {
+  const b = await backend({ hint: 1 });
+  const realNow = Date.now;
+  // the wall clock as the process sees it, stepped below (installed before the pool exists: it may keep a reference)
+  let step = 0;
+  Date.now = () => realNow() + step;
+  try {
+    await withPool({ keepAliveMarginMs: 700 }, async (pool) => {
+      const s = server(b);
+      assert.equal((await get(pool, s, FIRST)).keepAliveMs, 1000);
+      assert.equal(pool.idleCount(), 1);
+      // an NTP step or `date -s` an hour back while the connection sits idle (its lifetime: 300 ms)
+      step = -3_600_000;
+      const t0 = performance.now();
+      await waitFor(() => pool.idleCount() === 0, 3000, 'the idle connection to expire');
+      assert.ok(performance.now() - t0 < 2000);
+      await waitFor(() => b.ts.sockets.size === 0, 2000, 'the server to see it closed');
+    }, b);
+  } finally {
+    Date.now = realNow;
+  }
+});
+
 test('a hint that leaves no window after the margin, and Connection: close answers, are not kept', async () => {
   const b = await backend({ hint: 1 });
   await withPool({ keepAliveMarginMs: 1000 }, async (pool) => {
