@@ -23,7 +23,7 @@ import { ALL_H2_PEERS, h2PeerUnavailable, h2ToolUnavailable, runH2load, startH2P
 import { BIG_BODY_BYTES, BIG_PATH, startHttpBackends } from './http-targets.js';
 import { removeOnExit, stopProcess } from './procs.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { cpuSeconds, freePorts, rssKiB, settleTimeWait, which } from './sys.js';
+import { cpuSeconds, freePorts, median, rssKiB, settleTimeWait, which } from './sys.js';
 import type { Backends } from './targets.js';
 import { makeCert, tlsToolsUnavailable } from './tls-targets.js';
 
@@ -127,13 +127,6 @@ export interface H2Report {
   readonly summaries: H2Summary[];
   readonly ratios: Record<string, number | null>;
   readonly verdicts: Record<string, boolean | null>;
-}
-
-function median(xs: readonly number[]): number | null {
-  if (!xs.length) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /** N for a run kind: `RUN_S` seconds at `rps`, rounded to 2 significant digits, within the kind's bounds. */

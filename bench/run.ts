@@ -24,7 +24,8 @@ import { ALL_H2_PEERS, formatH2Report, runH2Section, type H2PeerName, type H2Rep
 import { ALL_HTTP_PEERS, ALL_HTTP_RUNS, formatHttpReport, runHttpSection, type HttpPeerName, type HttpReport, type HttpRunKind } from './http-run.js';
 import { removeOnExit, stopAll, stopProcess } from './procs.js';
 import { ALL_TLS_PEERS, formatTlsReport, runTlsSection, type TlsPeerName, type TlsReport } from './tls-run.js';
-import { benchMaxconn, clockTicks, hardFdLimit, CpuMeter, freePorts, isMain, machineNote, rssKiB, settleTimeWait, which } from './sys.js';
+import { benchMaxconn, clockTicks, hardFdLimit, freePorts, isMain, machineNote, median, rssKiB, settleTimeWait, which } from './sys.js';
+import { measuredWrkRun } from './http-targets.js';
 import { ALL_TARGETS, startBackends, startTarget, unavailable, type Backends, type Running, type TargetName } from './targets.js';
 import { runWrk, type WrkResult } from './wrk.js';
 
@@ -261,7 +262,7 @@ async function runThroughput(o: BenchOptions, wrk: string, skipped: Record<strin
     backends = await startBackends(tmp, [b1, b2]);
     log(`backends: ${backends.describe} on 127.0.0.1:${b1} and :${b2}`);
     log(`load: wrk -t1 -c${o.connections} -d${o.durationS}s --latency (keep-alive), then the same with -H 'Connection: close'; ${o.tcpReps} repetition(s), targets alternating (the order rotates each repetition); each target warmed up first with 1 s of each load\n`);
-    const live: { target: TargetName; t: Running; url: string }[] = [];
+    const live: { target: TargetName; t: Running; base: string }[] = [];
     try {
       for (const [i, target] of o.only.entries()) {
         const why = unavailable(target);
@@ -272,7 +273,7 @@ async function runThroughput(o: BenchOptions, wrk: string, skipped: Record<strin
         }
         try {
           const t = await startTarget(target, tmp, proxyPorts[i]!, backends.ports);
-          live.push({ target, t, url: `http://127.0.0.1:${proxyPorts[i]}/` });
+          live.push({ target, t, base: `http://127.0.0.1:${proxyPorts[i]}` });
           log(`${target}: ${t.describe} (pid ${t.proc.pid}) on 127.0.0.1:${proxyPorts[i]}`);
         } catch (e) {
           skipped[target] = `did not start: ${e instanceof Error ? e.message : String(e)}`;
@@ -281,8 +282,8 @@ async function runThroughput(o: BenchOptions, wrk: string, skipped: Record<strin
       }
       // warm-up: V8 compiles the accept/connect/close path too, not only the keep-alive one
       for (const l of live) {
-        await runWrk(wrk, { url: l.url, durationS: 1, connections: o.connections, threads: 1, closeEach: false }).catch(() => null);
-        await runWrk(wrk, { url: l.url, durationS: 1, connections: o.connections, threads: 1, closeEach: true }).catch(() => null);
+        await runWrk(wrk, { url: `${l.base}/`, durationS: 1, connections: o.connections, threads: 1, closeEach: false }).catch(() => null);
+        await runWrk(wrk, { url: `${l.base}/`, durationS: 1, connections: o.connections, threads: 1, closeEach: true }).catch(() => null);
       }
       for (let rep = 1; rep <= o.tcpReps && live.length > 0; rep++) {
         if (o.tcpReps > 1) log(`-- repetition ${rep} of ${o.tcpReps}`);
@@ -314,30 +315,11 @@ async function runThroughput(o: BenchOptions, wrk: string, skipped: Record<strin
   }
 }
 
-/** One wrk run through a running target, with the proxy's and the backend's CPU and the proxy's RSS. */
-async function oneRun(o: BenchOptions, wrk: string, l: { target: TargetName; t: Running; url: string }, backends: Backends, mode: LoadMode, rep: number): Promise<RunResult> {
+/** One wrk run through a running target (measuredWrkRun), with the proxy's RSS before and after. */
+async function oneRun(o: BenchOptions, wrk: string, l: { target: TargetName; t: Running; base: string }, backends: Backends, mode: LoadMode, rep: number): Promise<RunResult> {
   const rssStart = rssKiB(l.t.proc.pid);
-  const cpu = new CpuMeter(l.t.proc.pid);
-  const bcpu = new CpuMeter(backends.proc.pid);
-  cpu.start();
-  bcpu.start();
-  let res: WrkResult | null = null;
-  let error: string | null = null;
-  try {
-    res = await runWrk(wrk, { url: l.url, durationS: o.durationS, connections: o.connections, threads: 1, closeEach: mode === 'close' });
-  } catch (e) {
-    error = e instanceof Error ? e.message : String(e);
-  }
-  const r: RunResult = { target: l.target, mode, rep, wrk: res, error, cpuPercent: cpu.stop(), backendCpuPercent: bcpu.stop(), rssStartKiB: rssStart, rssEndKiB: rssKiB(l.t.proc.pid) };
-  if (l.t.proc.done) return { ...r, error: (error ? `${error}; ` : '') + `${l.target} exited:\n${l.t.proc.tail().trim()}` };
-  return r;
-}
-
-function median(xs: readonly number[]): number | null {
-  if (xs.length === 0) return null;
-  const v = [...xs].sort((a, b) => a - b);
-  const m = v.length >> 1;
-  return v.length % 2 ? v[m]! : (v[m - 1]! + v[m]!) / 2;
+  const m = await measuredWrkRun(wrk, l.t, backends, l.base, mode, o);
+  return { target: l.target, mode, rep, ...m, rssStartKiB: rssStart, rssEndKiB: rssKiB(l.t.proc.pid) };
 }
 
 /** Requests/s of every successful run of a target in a mode. */

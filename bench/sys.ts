@@ -205,3 +205,11 @@ export async function settleTimeWait(below = 2000, maxMs = 150_000): Promise<{ w
   }
   return { waitedMs: Date.now() - t0, left };
 }
+
+/** The median of `xs` (the mean of the middle two for an even count), or null when empty. */
+export function median(xs: readonly number[]): number | null {
+  if (xs.length === 0) return null;
+  const v = [...xs].sort((a, b) => a - b);
+  const m = v.length >> 1;
+  return v.length % 2 ? v[m]! : (v[m - 1]! + v[m]!) / 2;
+}
