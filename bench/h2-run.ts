@@ -22,8 +22,8 @@ import path from 'node:path';
 import { ALL_H2_PEERS, h2PeerUnavailable, h2ToolUnavailable, runH2load, startH2Peer, type H2loadResult, type H2PeerName, type H2Running } from './h2-targets.js';
 import { BIG_BODY_BYTES, BIG_PATH, startHttpBackends } from './http-targets.js';
 import { removeOnExit, stopProcess } from './procs.js';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { cpuSeconds, freePorts, median, rssKiB, settleTimeWait, which } from './sys.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpuSeconds, freePorts, machineJiffies, median, rssKiB, settleTimeWait, which } from './sys.js';
 import type { Backends } from './targets.js';
 import { makeCert, tlsToolsUnavailable } from './tls-targets.js';
 
@@ -151,18 +151,6 @@ function judge(r: H2loadResult, spec: RunSpec, requested: number): string | null
 const pct = (v: number | null | undefined) => (v === null || v === undefined ? 'n/a' : `${v.toFixed(0)}%`);
 const ms = (v: number | null | undefined) => (v === null || v === undefined ? 'n/a' : v >= 100 ? `${v.toFixed(0)}ms` : v >= 1 ? `${v.toFixed(2)}ms` : `${(v * 1000).toFixed(0)}us`);
 const num = (v: number | null | undefined, d = 0) => (v === null || v === undefined ? 'n/a' : v.toFixed(d));
-
-/** Busy and total jiffies of the whole machine, from /proc/stat's `cpu` line. */
-function machineJiffies(): { busy: number; total: number } | null {
-  try {
-    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-    const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
-    const idle = (f[3] ?? 0) + (f[4] ?? 0);
-    return { busy: total - idle, total };
-  } catch {
-    return null;
-  }
-}
 
 /** One measured h2load run against a peer: CPU from /proc before and after, the result judged. */
 async function measure(h2load: string, t: H2Running, backends: Backends, run: H2RunKind, rep: number, requests: number, limitS: number): Promise<H2Rep> {

@@ -14,12 +14,12 @@
  * Then lbd / HAProxy, with issue 6's target for full handshakes (≥ 0.8) marked ✓/✗; the rest for information.
  */
 import { textTable } from './table.js';
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { BIG_PATH, measuredWrkRun, startHttpBackends } from './http-targets.js';
 import { removeOnExit, startProcess, stopProcess } from './procs.js';
-import { CpuMeter, freePorts, settleTimeWait, which } from './sys.js';
+import { CpuMeter, freePorts, machineJiffies, settleTimeWait, which } from './sys.js';
 import type { Backends, Running } from './targets.js';
 import { ALL_CERTS, ALL_TLS_PEERS, CERT_LABEL, currConns, makeCert, negotiated, startTlsPeer, statsSocket, tlsPeerUnavailable, tlsToolsUnavailable, type CertKind, type TlsPeerName } from './tls-targets.js';
 import { runWrk, type WrkResult } from './wrk.js';
@@ -94,18 +94,6 @@ export interface TlsReport {
   readonly wrkRuns: TlsWrkRun[];
   readonly ratios: Record<string, number | null>;
   readonly verdicts: Record<string, boolean | null>;
-}
-
-/** Busy and total jiffies of the whole machine, from /proc/stat's `cpu` line. */
-function machineJiffies(): { busy: number; total: number } | null {
-  try {
-    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-    const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
-    const idle = (f[3] ?? 0) + (f[4] ?? 0);
-    return { busy: total - idle, total };
-  } catch {
-    return null;
-  }
 }
 
 /** Machine CPU busy between start() and stop(), % of all cores. */

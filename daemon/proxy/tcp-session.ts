@@ -56,8 +56,6 @@ export class TcpSession implements DeadlineOwner {
   private readonly deadline = new Deadline(this);
   private tKind = T.NONE;
   private retryServer: Server | null = null;
-  /** The attempt timed out (its dial callback, if it comes, reports ETIMEDOUT). */
-  private timedOut = false;
   private idleMs = 0;
   /** monoNow() of the last byte moved (inactivity timeouts). */
   private lastActivity = 0;
@@ -157,14 +155,13 @@ export class TcpSession implements DeadlineOwner {
     const port = s.port ?? this.client.localPort() ?? 0;
     const host = s.address ?? s.cfg.host;
     this.connectStart = now;
-    this.timedOut = false;
     const dialled = (err: string | null): void => {
       if (conn !== this.server) return;
       this.clearDeadline();
       if (err !== null) {
         this.server = null;
         conn.close();
-        return this.connectFailed(s, this.timedOut ? 'ETIMEDOUT' : err);
+        return this.connectFailed(s, err);
       }
       if (this.closed) return conn.close();
       this.tConnDone = Date.now();
@@ -204,7 +201,6 @@ export class TcpSession implements DeadlineOwner {
       const conn = this.server;
       const s = this.target;
       if (!conn || !s) return;
-      this.timedOut = true;
       this.server = null;
       conn.close();
       this.connectFailed(s, 'ETIMEDOUT');

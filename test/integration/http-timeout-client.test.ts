@@ -7,20 +7,23 @@ import assert from 'node:assert/strict';
 import { startLb } from '../helpers/http-lb.js';
 import { Client, httpBackend } from '../helpers/http-wire.js';
 
-test('timeout client: a request body that stalls is cut after the client timeout, counted as a client abort', async (t) => {
-  const be = await httpBackend('s1');
-  const lb = await startLb(`
+/** One frontend and one server in `mode http`, with `timeouts` beside timeout connect and server. */
+const config = (timeouts: string) => `
 defaults
     mode http
     timeout connect 1s
-    timeout client 300ms
+    ${timeouts}
     timeout server 5s
 frontend f
     bind 127.0.0.1:\${fe}
     default_backend b
 backend b
     server s1 127.0.0.1:\${s1}
-`, { s1: be.port });
+`;
+
+test('timeout client: a request body that stalls is cut after the client timeout, counted as a client abort', async (t) => {
+  const be = await httpBackend('s1');
+  const lb = await startLb(config('timeout client 300ms'), { s1: be.port });
   const c = await Client.open(lb.port);
   t.after(async () => {
     c.close();
@@ -38,19 +41,7 @@ backend b
 
 test('timeouts run on a monotonic clock: the wall clock stepping back an hour does not keep an idle keep-alive connection open', async (t) => {
   const be = await httpBackend('s1');
-  const lb = await startLb(`
-defaults
-    mode http
-    timeout connect 1s
-    timeout client 5s
-    timeout http-keep-alive 300ms
-    timeout server 5s
-frontend f
-    bind 127.0.0.1:\${fe}
-    default_backend b
-backend b
-    server s1 127.0.0.1:\${s1}
-`, { s1: be.port });
+  const lb = await startLb(config('timeout client 5s\n    timeout http-keep-alive 300ms'), { s1: be.port });
   const c = await Client.open(lb.port);
   const realNow = Date.now;
   t.after(async () => {
