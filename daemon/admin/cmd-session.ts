@@ -9,6 +9,7 @@ import type { Runtime } from '../runtime/runtime.js';
 import type { Command } from './command-types.js';
 import { dump, err, SILENT } from './command-types.js';
 import { strtol } from './cli-parse.js';
+import { monoEpochNow, monoToWall } from '../runtime/clock.js';
 
 type Live = TcpSession | HttpSession;
 
@@ -55,7 +56,7 @@ function detail(s: Live, now: number): string {
   const t = s.target;
   const mode = s.frontend.cfg.mode;
   const be = s.backend;
-  return `0x${s.id.toString(16)}: [${stamp(s.startedAt)}] id=${s.id} proto=${proto(src)} source=${src ?? '?'}\n` +
+  return `0x${s.id.toString(16)}: [${stamp(monoToWall(s.startedAt))}] id=${s.id} proto=${proto(src)} source=${src ?? '?'}\n` +
     `  frontend=${s.frontend.name} (id=${s.frontend.cfg.id} mode=${mode})\n` +
     `  backend=${be ? `${be.name} (id=${be.cfg.id} mode=${mode})` : '<NONE>'}\n` +
     `  server=${t ? `${t.name} (id=${t.id}) addr=${t.addrString()}` : '<none>'}\n` +
@@ -70,7 +71,7 @@ export const sessionCommands: Command[] = [
     compat: 'same',
     run: (args, _p, env) => {
       const rt = env.ctx.runtime;
-      const now = Date.now();
+      const now = monoEpochNow();
       const all = liveSessions(rt);
       if (args[2] === 'all') return dump(all.map((s) => detail(s, now)).join(''));
       // like HAProxy's strtoul(arg, NULL, 0): an unreadable id is 0, which lists everything

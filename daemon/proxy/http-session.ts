@@ -48,6 +48,7 @@ import { Deadline, monoNow, type DeadlineOwner } from '../runtime/deadline.js';
 import { giveParser, sharedLimits, takeParser } from '../http/parser-pool.js';
 import { H2ServerConn } from '../h2/server.js';
 import { PREFACE } from '../h2/frames.js';
+import { monoEpochNow, monoToWall } from '../runtime/clock.js';
 
 
 const enum C { HEAD, BODY, DONE, TUNNEL, CLOSING, CLOSED }
@@ -101,7 +102,7 @@ class ServerSide implements ConnHandler {
 
 export class HttpSession implements ConnHandler, DeadlineOwner {
   readonly id = nextSessionId();
-  private readonly start = Date.now();
+  private readonly start = monoEpochNow();
   private readonly reqParser: HeadParser;
   private readonly resParser: HeadParser;
   private readonly reqF = new Framing();
@@ -310,7 +311,7 @@ export class HttpSession implements ConnHandler, DeadlineOwner {
 
   /** The first byte of a request: the idle time ends, `timeout http-request` starts. */
   private firstByte(): void {
-    const now = Date.now();
+    const now = monoEpochNow();
     this.tReq = now;
     if (this.requests > 0) {
       const t = this.frontend.cfg.timeouts;
@@ -384,7 +385,7 @@ export class HttpSession implements ConnHandler, DeadlineOwner {
     const c = this.frontend.counters;
     c.reqErrors++;
     c.httpReqs++;
-    c.reqRate.add(Date.now());
+    c.reqRate.add(monoEpochNow());
   }
 
   private badRequest(): void {
@@ -400,7 +401,7 @@ export class HttpSession implements ConnHandler, DeadlineOwner {
 
   /** A complete request head: decide where it goes. false when the rest of the bytes must wait (or the session ended). */
   private requestHead(buf: Buffer, bodyStart: number, end: number): boolean {
-    const now = Date.now();
+    const now = monoEpochNow();
     const fe = this.frontend;
     const h = this.reqParser.head;
     this.tHead = now;
@@ -556,7 +557,7 @@ export class HttpSession implements ConnHandler, DeadlineOwner {
     if (r === null) return this.noServer('SC');
     if (r === 'queue') {
       if (!be.canQueue()) return this.noServer('sQ');
-      this.tQueue = Date.now();
+      this.tQueue = monoEpochNow();
       const waiter: QueueWaiter = {
         enqueuedAt: this.tQueue,
         tried: this.tried,
@@ -589,7 +590,7 @@ export class HttpSession implements ConnHandler, DeadlineOwner {
   }
 
   private connect(s: Server): void {
-    const now = Date.now();
+    const now = monoEpochNow();
     if (this.target !== s) {
       if (this.target) this.leaveServer();
       this.target = s;
@@ -688,7 +689,7 @@ export class HttpSession implements ConnHandler, DeadlineOwner {
   }
 
   private connected(pc: PooledConn, s: Server, reused: boolean): void {
-    const now = Date.now();
+    const now = monoEpochNow();
     this.pc = pc;
     this.tConnDone = now;
     const be = this.be!;
@@ -838,7 +839,7 @@ export class HttpSession implements ConnHandler, DeadlineOwner {
 
   /** The response head: rules, headers for the client, body framing. false when the session stops. */
   private responseHead(buf: Buffer, bodyStart: number): boolean {
-    const now = Date.now();
+    const now = monoEpochNow();
     const h = this.resParser.head;
     const rf = this.resF;
     const s = this.target!;
@@ -1065,7 +1066,7 @@ export class HttpSession implements ConnHandler, DeadlineOwner {
     this.cState = C.HEAD;
     this.sState = S.NONE;
     this.requests++;
-    this.tIdle = Date.now();
+    this.tIdle = monoEpochNow();
     this.tReq = 0;
     const t = this.frontend.cfg.timeouts;
     this.setTimer(T.KEEPALIVE, t.httpKeepAlive ?? t.httpRequest ?? t.client);
@@ -1126,7 +1127,7 @@ export class HttpSession implements ConnHandler, DeadlineOwner {
     this.sState = S.WAIT;
     if (be.cfg.redispatch && this.retriesLeft === 0) return this.redispatch(s);
     // a fresh connection to the same server
-    this.tConn = Date.now();
+    this.tConn = monoEpochNow();
     this.acquire(s, 'never', true);
   }
 
@@ -1253,7 +1254,7 @@ export class HttpSession implements ConnHandler, DeadlineOwner {
   /** A transaction that ends before its head was complete (bad request, client gone): log what there is. */
   private openTxnForLog(): void {
     if (this.txnOpen) return;
-    if (this.tReq === 0) this.tReq = Date.now();
+    if (this.tReq === 0) this.tReq = monoEpochNow();
     this.openTxn();
     this.tHead = 0;
   }
@@ -1262,7 +1263,7 @@ export class HttpSession implements ConnHandler, DeadlineOwner {
   private endTxn(): void {
     if (!this.txnOpen) return;
     this.txnOpen = false;
-    const now = Date.now();
+    const now = monoEpochNow();
     const fe = this.frontend;
     fe.counters.bytesIn += this.bytesIn;
     fe.counters.bytesOut += this.bytesOut;
@@ -1302,7 +1303,7 @@ export class HttpSession implements ConnHandler, DeadlineOwner {
     this.tried = null;
   }
 
-  private logTxn(now = Date.now()): void {
+  private logTxn(now = monoEpochNow()): void {
     const log = this.frontend.accessLog;
     if (log === null) return;
     log(this.txnRecord(now), this.txnOpen || this.tHead ? this.req : null);
@@ -1331,8 +1332,8 @@ export class HttpSession implements ConnHandler, DeadlineOwner {
       serverPort: this.connectedTo ? this.connectedTo.port ?? this.req.dstPort : null,
       backendSrc: null,
       backendSrcPort: null,
-      acceptMs: this.start,
-      requestMs: tReq,
+      acceptMs: monoToWall(this.start),
+      requestMs: monoToWall(tReq),
       th: 0,
       ti,
       tR,

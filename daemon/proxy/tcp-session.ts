@@ -10,6 +10,7 @@ import { connectionView } from '../http/acl/index.js';
 import type { ServerSslConfig } from '../config/types.js';
 import type { TxnLog } from '../http/txn-log.js';
 import { Deadline, monoNow, type DeadlineOwner } from '../runtime/deadline.js';
+import { monoEpochNow, monoToWall } from '../runtime/clock.js';
 
 /** What the session's one deadline is for. */
 const enum T {
@@ -71,7 +72,7 @@ export class TcpSession implements DeadlineOwner {
   private redispatched = false;
 
   constructor(readonly client: Conn, readonly frontend: Frontend, readonly backend: Backend, readonly transport: Transport) {
-    this.start = Date.now();
+    this.start = monoEpochNow();
     // only read when logging: the addresses cost two syscalls on a path measured per connection
     if (frontend.accessLog) this.endpointsAtStart = client.endpoints();
     this.retriesLeft = backend.cfg.retries;
@@ -114,9 +115,9 @@ export class TcpSession implements DeadlineOwner {
     if (r === null) return this.fail('no server available', this.tried !== null);
     if (r === 'queue') {
       if (!be.canQueue()) return this.fail('queue full');
-      this.tQueued = Date.now();
+      this.tQueued = monoEpochNow();
       const waiter: QueueWaiter = {
-        enqueuedAt: Date.now(),
+        enqueuedAt: monoEpochNow(),
         tried: this.tried,
         hashKey: this.hashKey(),
         timer: null,
@@ -141,7 +142,7 @@ export class TcpSession implements DeadlineOwner {
   }
 
   private connect(s: Server): void {
-    const now = Date.now();
+    const now = monoEpochNow();
     if (this.target !== s) {
       if (this.target) this.leaveServer();
       this.target = s;
@@ -164,7 +165,7 @@ export class TcpSession implements DeadlineOwner {
         return this.connectFailed(s, err);
       }
       if (this.closed) return conn.close();
-      this.tConnDone = Date.now();
+      this.tConnDone = monoEpochNow();
       const ms = this.tConnDone - this.connectStart;
       s.counters.connectTime.add(ms);
       s.counters.connectSamples++;
@@ -380,7 +381,7 @@ export class TcpSession implements DeadlineOwner {
     if (this.waiter) this.backend.dequeueWaiter(this.waiter);
     this.client.close();
     this.server?.close();
-    const now = Date.now();
+    const now = monoEpochNow();
     const s = this.target;
     if (this.counted) this.backend.counters.cur--;
     if (s) {
@@ -415,8 +416,8 @@ export class TcpSession implements DeadlineOwner {
       serverPort: s ? s.port ?? e?.dstPort ?? 0 : null,
       backendSrc: null,
       backendSrcPort: null,
-      acceptMs: this.start,
-      requestMs: this.start,
+      acceptMs: monoToWall(this.start),
+      requestMs: monoToWall(this.start),
       th: 0,
       ti: 0,
       tR: 0,

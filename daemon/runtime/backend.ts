@@ -304,7 +304,7 @@ export class Backend {
       uweight,
       active,
       backup,
-      lastChange: this.lastChange,
+      lastChange: this.env.clock.toWall(this.lastChange),
       downtimeMs: this.downtimeAcc + (this.downSince !== null ? now - this.downSince : 0),
       downTransitions: this.downTransitions,
       configDisabled: this.cfg.disabled ?? false,

@@ -18,7 +18,7 @@ export class EventLog {
   }
 
   emit(kind: EventKind, object: string, from: string, to: string, cause: EventCause, message: string): LbdEvent {
-    const ev: LbdEvent = { seq: ++this.seq, time: this.clock.now(), kind, object, from, to, cause, message };
+    const ev: LbdEvent = { seq: ++this.seq, time: this.clock.wall(), kind, object, from, to, cause, message };
     this.ring[this.next] = ev;
     this.next = (this.next + 1) % this.capacity;
     for (const l of this.bus.listeners('event')) {

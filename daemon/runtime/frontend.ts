@@ -16,6 +16,7 @@ import { ProxyHeaderReader } from '../proxy/proxy-accept.js';
 import { listenTls, type TlsCounters, type TlsListener } from '../proxy/tls-listen.js';
 import { ContentInspector, type InspectVerdict } from '../proxy/content-inspect.js';
 import type { RequestView } from '../http/acl/index.js';
+import { monoEpochNow } from './clock.js';
 
 /** Process-wide connection accounting (global `maxconn`, `show info` CurrConns/CumConns/ConnRate). */
 export class ProcessCounters {
@@ -263,7 +264,7 @@ export class Frontend {
       this.proc.sessions.delete(reader);
       if (error === null) return this.accept(sock);
       this.counters.connTotal++;
-      this.counters.connRate.add(Date.now());
+      this.counters.connRate.add(monoEpochNow());
       this.counters.failed++;
       this.debug(`closing client: ${error}`);
       sock.reset();
@@ -272,7 +273,7 @@ export class Frontend {
   }
 
   private start(sock: Conn): void {
-    const now = Date.now();
+    const now = monoEpochNow();
     this.counters.open(now);
     this.counters.connRate.add(now);
     this.counters.connTotal++;

@@ -410,7 +410,7 @@ export class Runtime {
    */
   commitCert(file: string, pem: ParsedPem, command: string): number {
     const before = this.ssl.current(file);
-    this.ssl.commit(file, pem, this.clock.now());
+    this.ssl.commit(file, pem, this.clock.wall());
     let n = 0;
     for (const fc of this.config?.frontends ?? []) {
       for (const b of fc.binds) {
@@ -438,8 +438,10 @@ export class Runtime {
       process: {
         version: VERSION,
         pid: process.pid,
-        startedAt: this.startedAt,
-        now,
+        // the snapshot's times are dates (clients compare them with their own clock): converted from
+        // the step-free clock, so their differences (uptime, lastchg) stay true across a clock step
+        startedAt: this.clock.toWall(this.startedAt),
+        now: this.clock.toWall(now),
         configFiles: [...(this.config?.files ?? [])],
         maxconn: this.proc.maxconn,
         currConns: this.proc.cur,

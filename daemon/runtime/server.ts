@@ -7,6 +7,7 @@ import { CHECK_STATUSES } from '../../shared/check-status.js';
 import { ADMIN, type OpState, type ServerCounters, type ServerSnapshot, type CheckSnapshot, type OwnCheckSnapshot } from '../../shared/snapshot.js';
 import { healthFraction, maxHealth } from '../health/rise-fall.js';
 import { RateCounter, SlidingAverage } from './rate.js';
+import { monoToWall } from './clock.js';
 import type { Backend } from './backend.js';
 
 const CHECK_HISTORY = 20;
@@ -135,7 +136,7 @@ export class Counters {
       connectTimeMax: this.connectTime.max,
       queueTimeAvg: this.queueTime.read(this.queueSamples),
       totalTimeAvg: this.totalTime.read(this.totalSamples),
-      lastSession: this.lastSession,
+      lastSession: this.lastSession === null ? null : monoToWall(this.lastSession),
       queueTimeMax: this.queueTime.max,
       totalTimeMax: this.totalTime.max,
       // every connect ends as a sample (success) or a connect error (failure)
@@ -357,8 +358,10 @@ export class Server implements Candidate {
     this.historyView = null;
     if (result.status === 'HANA') this.counters.hanaFailures++;
     this.lastCheck = result;
-    this.lastCheckAt = at;
-    this.checkHistory.push({ at, status: result.status, code: result.code, durationMs: result.durationMs, info: result.info });
+    // a check's time is a date people read: calendar time
+    const wallAt = this.backend.clock.toWall(at);
+    this.lastCheckAt = wallAt;
+    this.checkHistory.push({ at: wallAt, status: result.status, code: result.code, durationMs: result.durationMs, info: result.info });
     if (this.checkHistory.length > CHECK_HISTORY) this.checkHistory.shift();
   }
 
@@ -404,7 +407,7 @@ export class Server implements Candidate {
       tracks: this.tracked ? this.tracked.key : null,
       trackedBy: this.trackedByView(),
       check: this.memoCheck(),
-      lastChange: this.lastChange,
+      lastChange: this.backend.clock.toWall(this.lastChange),
       downtimeMs: this.downtime(now),
       maxconn: this.cfg.maxconn,
       maxqueue: this.cfg.maxqueue,

@@ -344,6 +344,39 @@ test('timeouts run on a monotonic clock: the wall clock stepping back an hour do
     .finally(p.close);
 });
 
+test('a wall-clock step back does not stall slowstart, nor skew lastchg or session times', async () => {
+  const echo = await echoServer();
+  const p = await proxy([serverConfig('s', { port: echo.port, weight: 10, slowstart: 1000 })]);
+  const realNow = Date.now;
+  await withServers([echo], async () => {
+    const s = p.server('s');
+    const c = await connect(p.port);
+    c.write('ping\n');
+    assert.equal(await readLine(c), 'ping', 'a session is open across the step');
+    p.rt.setServerState(s, 'maint', 'test');
+    p.rt.setServerState(s, 'ready', 'test');
+    assert.ok(s.weight < 10, `warming up: weight ${s.weight}`);
+    // an NTP step or `date -s` an hour back, during the ramp
+    Date.now = () => realNow() - 3_600_000;
+    const t0 = performance.now();
+    await waitFor(() => s.weight === 10, 3000, 'the slowstart ramp to end about 1 s after it began');
+    assert.ok(performance.now() - t0 < 1500, 'not later than the ramp\'s length');
+    c.destroy();
+    await waitFor(() => s.counters.cur === 0, 2000, 'the session to end');
+    const snap = p.rt.snapshot();
+    const srv = snap.backends[0]!.servers[0]!;
+    const age = snap.process.now - srv.lastChange;
+    assert.ok(age >= 0 && age < 5000, `lastchg is the time since the change (${age} ms)`);
+    // dates in the snapshot follow the (stepped) wall clock that clients compare them with
+    assert.ok(Math.abs(Date.now() - snap.process.now) < 1000, 'the snapshot\'s now is calendar time');
+    assert.ok(srv.counters.totalTimeAvg >= 0 && srv.counters.totalTimeMax < 60_000, `session time ${srv.counters.totalTimeAvg} ms (max ${srv.counters.totalTimeMax})`);
+    const lastSession = srv.counters.lastSession!;
+    assert.ok(Date.now() - lastSession >= 0 && Date.now() - lastSession < 5000, 'last session, as a date, is recent on the stepped clock');
+  })
+    .finally(() => (Date.now = realNow))
+    .finally(p.close);
+});
+
 test('frontend maxconn: an extra connection waits unread and is served when a slot frees', async () => {
   const s = await namedServer('s');
   const p = await proxy([serverConfig('s', { port: s.port })], {}, { maxconn: 1 });
