@@ -111,7 +111,7 @@ const USAGE = `usage: node dist/bench/run.js [options]
   --h2-only              only the HTTP/2 section (h2load, h2c and h2 over TLS; lbd and haproxy)
   --no-h2                skip the HTTP/2 section
   --h2-reps <n>          repetitions of each HTTP/2 run per peer, peers alternating (default 3)
-  --tcp-reps <n>         repetitions of the TCP-mode runs, targets alternating, ratios of medians (default 3)
+  --tcp-reps <n>         repetitions of the TCP-mode runs, targets alternating, ratios of medians (default 5)
   --checks-only          only the health-check benchmark (1,000 servers)
   --no-checks            skip the health-check benchmark
   --checks-haproxy       also run the health-check benchmark on HAProxy, for reference`;
@@ -128,7 +128,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
   let h2 = true;
   let h2Peers: H2PeerName[] = [...ALL_H2_PEERS];
   let h2Reps = 3;
-  let tcpReps = 3;
+  let tcpReps = 5;
   let connections = 50;
   let json: string | null = null;
   let throughput = true;
