@@ -6,7 +6,12 @@
  * Implemented as smooth weighted round robin (see smooth.ts) over the live `weight` of each pool
  * member. Per-server `current` values live in an array indexed by pool position; when the pool
  * version changes they are carried over, by server identity, for servers still present, and
- * dropped for servers that left (a returning server starts from zero). Skipped servers sit the
+ * dropped for servers that left. Carried values shrink with a smaller total weight, a joining server
+ * starts at the back of the turn, and all are centred on zero again (the sum the smooth rule keeps):
+ * each server keeps its place in the turn. HAProxy 2.6, taking s2 out of s1 s2 s3 after s1, goes on
+ * with s3 s1 s3 s1 s3, and with s2 back, s1 s3 s2: lbd gives the same (before, the leftovers of the
+ * 3-server round gave s3 s3 s1). Where HAProxy puts a returning server depends on its place in its
+ * wheel (sometimes first); lbd always puts it last in the turn under way. Skipped servers sit the
  * step out and keep their value, so they are not penalised for having been skipped.
  */
 import { poolChanged } from './common.js';
@@ -16,6 +21,8 @@ export class RoundRobin<T extends Candidate> implements Balancer<T> {
   private version = Number.NaN;
   private servers: readonly T[] = [];
   private current: Float64Array = new Float64Array(0);
+  /** The total weight the last pick shared out (0 before the first). */
+  private lastTotal = 0;
 
   pick(pool: Pool<T>, ctx: PickContext<T>): T | null {
     const servers = pool.servers;
@@ -42,6 +49,7 @@ export class RoundRobin<T extends Candidate> implements Balancer<T> {
     }
     if (best < 0) return null;
     current[best] -= total;
+    this.lastTotal = total;
     return servers[best];
   }
 
@@ -50,7 +58,44 @@ export class RoundRobin<T extends Candidate> implements Balancer<T> {
     for (let i = 0; i < this.servers.length; i++) old.set(this.servers[i], this.current[i]);
     const n = pool.servers.length;
     const current = new Float64Array(n);
-    for (let i = 0; i < n; i++) current[i] = old.get(pool.servers[i]) ?? 0;
+    let total = 0;
+    for (let i = 0; i < n; i++) total += Math.max(0, pool.servers[i].weight);
+    // a smaller total shrinks the spread of the values to fit it (left as they were, a server far
+    // ahead would be served twice in a row); a larger one leaves them alone (they already fit)
+    const scale = this.lastTotal > 0 && total > 0 ? Math.min(1, total / this.lastTotal) : 1;
+    let carried = 0;
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      const c = old.get(pool.servers[i]);
+      if (c === undefined) continue;
+      current[i] = c * scale;
+      sum += current[i];
+      carried++;
+    }
+    if (carried > 0) {
+      // a server joining a turn already under way (back from DOWN or maintenance, added) starts behind
+      // the last of the others, so it comes after them: s1 s3, then s2 back, gives s1 s3 s2
+      let min = Infinity;
+      let max = -Infinity;
+      for (let i = 0; i < n; i++) {
+        if (!old.has(pool.servers[i])) continue;
+        if (current[i] < min) min = current[i];
+        if (current[i] > max) max = current[i];
+      }
+      // below the last of the others, but less than the total below the first: one pick takes the total
+      // off a server, and the first of the others, once served, must land behind the newcomer
+      const room = total - (max - min);
+      const joiner = room > 0 ? min - room / 2 : min - 1;
+      for (let i = 0; i < n; i++) {
+        if (old.has(pool.servers[i])) continue;
+        current[i] = joiner;
+        sum += joiner;
+      }
+      // centred on zero over everyone, rounded to 1/1024 (exact in binary): equal servers tie exactly,
+      // and the first in the pool wins the tie
+      const mean = sum / n;
+      for (let i = 0; i < n; i++) current[i] = Math.round((current[i] - mean) * 1024) / 1024;
+    }
     this.current = current;
     this.servers = pool.servers.slice();
     this.version = pool.version;

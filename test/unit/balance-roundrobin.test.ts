@@ -89,7 +89,7 @@ test('servers leaving and joining: never picks a server outside the pool, state 
   assert.ok(!seq.includes('s2'));
   const t = tally(seq);
   assert.ok(Math.abs(t.s1 - 20) <= 1 && Math.abs(t.s3 - 10) <= 1, JSON.stringify(t));
-  // s2 comes back: it starts from zero and gets its share again.
+  // s2 comes back: it joins at the end of the turn and gets its share again.
   const t2 = tally(names(b, { servers: all, version: 3 }, 40));
   assert.ok(Math.abs(t2.s1 - 20) <= 2 && Math.abs(t2.s2 - 10) <= 2 && Math.abs(t2.s3 - 10) <= 2, JSON.stringify(t2));
 });
@@ -109,4 +109,35 @@ test('null on an empty pool, when everything is skipped, and for weight-0 member
   assert.equal(b.pick({ servers: mk([0, 0]), version: 3 }, NONE), null);
   const t = tally(names(b, { servers: mk([0, 1]), version: 4 }, 10));
   assert.deepEqual(t, { s2: 10 });
+});
+
+test('a server taken out keeps the others in turn, and one back joins at the end of it, as in HAProxy', () => {
+  const b = rr();
+  const all = mk([1, 1, 1]);
+  assert.deepEqual(names(b, { servers: all, version: 1 }, 4), ['s1', 's2', 's3', 's1']);
+  // HAProxy 2.6 (mode tcp, balance roundrobin, `disable server b/s2` after the same four picks): s3 s1 s3 s1 s3 s1
+  assert.deepEqual(names(b, { servers: [all[0]!, all[2]!], version: 2 }, 5), ['s3', 's1', 's3', 's1', 's3']);
+  // `enable server b/s2` then: HAProxy goes on with s1 s3 s2 s1 s3 s2 (the server back joins at the end of the turn)
+  assert.deepEqual(names(b, { servers: all, version: 3 }, 6), ['s1', 's3', 's2', 's1', 's3', 's2']);
+});
+
+test('equal weights: whichever server leaves after any number of picks, the next round serves every other server once; back, it comes last in its first round', () => {
+  for (let n = 2; n <= 6; n++) {
+    for (let before = 0; before < 2 * n; before++) {
+      for (let gone = 0; gone < n; gone++) {
+        const b = rr();
+        const all = mk(Array(n).fill(3));
+        names(b, { servers: all, version: 1 }, before);
+        const rest = all.filter((_, i) => i !== gone);
+        const round = names(b, { servers: rest, version: 2 }, n - 1);
+        assert.equal(new Set(round).size, n - 1, `n=${n}, ${before} picks, s${gone + 1} out: ${round.join(' ')}`);
+        // and the server coming back is served last in the next round, every round serving each server once
+        const back = names(b, { servers: all, version: 3 }, 2 * n);
+        const why = `n=${n}, ${before} picks, s${gone + 1} back: ${back.join(' ')}`;
+        assert.equal(back[n - 1], `s${gone + 1}`, why);
+        assert.equal(new Set(back.slice(0, n)).size, n, why);
+        assert.equal(new Set(back.slice(n)).size, n, why);
+      }
+    }
+  }
 });
