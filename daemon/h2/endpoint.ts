@@ -21,7 +21,7 @@
  *    refused streams), draw on a budget of GLITCH_BURST refilled at GLITCH_RATE per second: past it
  *    the connection ends with GOAWAY ENHANCE_YOUR_CALM.
  */
-import { monoNow } from '../runtime/deadline.js';
+import { monoNow } from '../runtime/clock.js';
 import type { Conn, ConnHandler } from '../proxy/conn.js';
 import { HpackDecoder, HpackEncoder, HpackError } from './hpack.js';
 import {

@@ -27,7 +27,7 @@
  * It is also never used past min(server hint − margin, idle limit) (checked at acquire), and one lazily
  * re-armed timer closes the expired ones.
  */
-import { monoNow } from '../runtime/deadline.js';
+import { monoNow } from '../runtime/clock.js';
 import { NO_HANDLER, type Transport } from '../proxy/conn.js';
 import { dialTls } from '../proxy/tls-dial.js';
 import type { ServerSslConfig } from '../config/types.js';

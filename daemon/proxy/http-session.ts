@@ -44,11 +44,11 @@ import type { TxnLog } from '../http/txn-log.js';
 import { proxyHeaderFor } from './proxy-protocol.js';
 import { minTimeout } from './tcp-session.js';
 import { nextSessionId } from './session-id.js';
-import { Deadline, monoNow, type DeadlineOwner } from '../runtime/deadline.js';
+import { Deadline, type DeadlineOwner } from '../runtime/deadline.js';
 import { giveParser, sharedLimits, takeParser } from '../http/parser-pool.js';
 import { H2ServerConn } from '../h2/server.js';
 import { PREFACE } from '../h2/frames.js';
-import { monoEpochNow, monoToWall } from '../runtime/clock.js';
+import { monoEpochNow, monoNow, monoToWall } from '../runtime/clock.js';
 
 
 const enum C { HEAD, BODY, DONE, TUNNEL, CLOSING, CLOSED }

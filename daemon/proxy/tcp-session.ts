@@ -9,8 +9,8 @@ import { dialTls } from './tls-dial.js';
 import { connectionView } from '../http/acl/index.js';
 import type { ServerSslConfig } from '../config/types.js';
 import type { TxnLog } from '../http/txn-log.js';
-import { Deadline, monoNow, type DeadlineOwner } from '../runtime/deadline.js';
-import { monoEpochNow, monoToWall } from '../runtime/clock.js';
+import { Deadline, type DeadlineOwner } from '../runtime/deadline.js';
+import { monoEpochNow, monoNow, monoToWall } from '../runtime/clock.js';
 
 /** What the session's one deadline is for. */
 const enum T {

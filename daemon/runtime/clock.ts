@@ -22,11 +22,14 @@ export interface Clock {
   setTimer(fn: () => void, ms: number): TimerHandle;
 }
 
+/** Monotonic milliseconds (fractional, from process start): the time base of deadlines (deadline.ts). */
+export const monoNow: () => number = () => performance.now();
+
 const MONO_ORIGIN = performance.timeOrigin;
 
-/** The daemon's time for durations: epoch-scaled milliseconds that only move forward. */
+/** The daemon's time for durations: the same monotonic time, on the epoch scale in whole milliseconds. */
 export function monoEpochNow(): number {
-  return Math.floor(MONO_ORIGIN + performance.now());
+  return Math.floor(MONO_ORIGIN + monoNow());
 }
 
 /**

@@ -17,8 +17,7 @@
  * The timer is unref'd: a deadline belongs to a session whose sockets keep the process alive.
  */
 
-/** Monotonic milliseconds (fractional), the time base of deadlines. */
-export const monoNow: () => number = () => performance.now();
+import { monoNow } from './clock.js';
 
 /** What a deadline calls when due (a session, typically: no closure per deadline). */
 export interface DeadlineOwner {

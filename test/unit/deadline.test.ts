@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { armedDeadlines, Deadline, monoNow } from '../../daemon/runtime/deadline.js';
+import { armedDeadlines, Deadline } from '../../daemon/runtime/deadline.js';
+import { monoNow } from '../../daemon/runtime/clock.js';
 import { waitFor } from '../helpers/wait.js';
 
 /** A deadline that records when it fired (and its due time then). */
