@@ -65,36 +65,37 @@ export class RoundRobin<T extends Candidate> implements Balancer<T> {
     const scale = this.lastTotal > 0 && total > 0 ? Math.min(1, total / this.lastTotal) : 1;
     let carried = 0;
     let sum = 0;
+    let min = Infinity;
+    let max = -Infinity;
     for (let i = 0; i < n; i++) {
       const c = old.get(pool.servers[i]);
-      if (c === undefined) continue;
-      current[i] = c * scale;
-      sum += current[i];
-      carried++;
-    }
-    if (carried > 0) {
-      // a server joining a turn already under way (back from DOWN or maintenance, added) starts behind
-      // the last of the others, so it comes after them: s1 s3, then s2 back, gives s1 s3 s2
-      let min = Infinity;
-      let max = -Infinity;
-      for (let i = 0; i < n; i++) {
-        if (!old.has(pool.servers[i])) continue;
-        if (current[i] < min) min = current[i];
-        if (current[i] > max) max = current[i];
+      if (c === undefined) {
+        current[i] = Number.NaN; // a joiner, placed below
+        continue;
       }
-      // below the last of the others, but less than the total below the first: one pick takes the total
-      // off a server, and the first of the others, once served, must land behind the newcomer
+      const v = c * scale;
+      current[i] = v;
+      sum += v;
+      carried++;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    if (carried === 0) current.fill(0);
+    else {
+      // a server joining a turn already under way (back from DOWN or maintenance, added) starts behind
+      // the last of the others, so it comes after them: s1 s3, then s2 back, gives s1 s3 s2. Less than
+      // the total below the first of the others: one pick takes the total off a server, and that one,
+      // once served, must land behind the newcomer.
       const room = total - (max - min);
       const joiner = room > 0 ? min - room / 2 : min - 1;
-      for (let i = 0; i < n; i++) {
-        if (old.has(pool.servers[i])) continue;
-        current[i] = joiner;
-        sum += joiner;
-      }
+      sum += joiner * (n - carried);
       // centred on zero over everyone, rounded to 1/1024 (exact in binary): equal servers tie exactly,
       // and the first in the pool wins the tie
       const mean = sum / n;
-      for (let i = 0; i < n; i++) current[i] = Math.round((current[i] - mean) * 1024) / 1024;
+      for (let i = 0; i < n; i++) {
+        const v = Number.isNaN(current[i]) ? joiner : current[i];
+        current[i] = Math.round((v - mean) * 1024) / 1024;
+      }
     }
     this.current = current;
     this.servers = pool.servers.slice();
