@@ -175,15 +175,20 @@ export async function blackhole(): Promise<Blackhole | null> {
   // fill the accept queue: these complete (the kernel accepts them into the queue), later SYNs are dropped
   const fillers: net.Socket[] = [];
   for (let i = 0; i < 3; i++) {
-    let t: NodeJS.Timeout | undefined;
-    try {
-      const s = await Promise.race([connect(port), new Promise<never>((_, rej) => (t = setTimeout(() => rej(new Error('full')), 300)))]);
-      fillers.push(s);
-    } catch {
+    const s = net.connect(port, '127.0.0.1');
+    s.on('error', () => {});
+    const connected = await new Promise<boolean>((resolve) => {
+      const t = setTimeout(() => resolve(false), 300);
+      s.once('connect', () => {
+        clearTimeout(t);
+        resolve(true);
+      });
+    });
+    if (!connected) {
+      s.destroy(); // the queue is full: this SYN waits unanswered, not a socket to leave behind
       break;
-    } finally {
-      clearTimeout(t);
     }
+    fillers.push(s);
   }
   return {
     port,
