@@ -116,6 +116,13 @@ const USAGE = `usage: node dist/bench/run.js [options]
   --no-checks            skip the health-check benchmark
   --checks-haproxy       also run the health-check benchmark on HAProxy, for reference`;
 
+/** A repetition count option: 1 to 20. */
+function repetitions(flag: string, v: string): number {
+  const n = Math.max(1, Math.min(20, Math.round(Number(v))));
+  if (!Number.isFinite(n)) throw new Error(`${flag} must be a number`);
+  return n;
+}
+
 export function parseArgs(argv: readonly string[]): BenchOptions {
   let durationS = 5;
   let only: TargetName[] = [...ALL_TARGETS];
@@ -190,12 +197,10 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         h2 = false;
         break;
       case '--tcp-reps':
-        tcpReps = Math.max(1, Math.min(20, Math.round(Number(value()))));
-        if (!Number.isFinite(tcpReps)) throw new Error('--tcp-reps must be a number');
+        tcpReps = repetitions(a, value());
         break;
       case '--h2-reps':
-        h2Reps = Math.max(1, Math.min(20, Math.round(Number(value()))));
-        if (!Number.isFinite(h2Reps)) throw new Error('--h2-reps must be a number');
+        h2Reps = repetitions(a, value());
         break;
       case '--no-tls':
         tls = false;
